@@ -103,8 +103,9 @@ def _interval(value: str) -> tuple[date, date, str | None]:
         return date(year, 1, 1), date(year, 12, 31), "year"
     if m := re.fullmatch(r"(\d{4})-H([12])", value):
         year, half = int(m.group(1)), int(m.group(2))
-        return (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (
-            date(year, 7, 1), date(year, 12, 31)), "half"
+        if half == 1:
+            return date(year, 1, 1), date(year, 6, 30), "half"
+        return date(year, 7, 1), date(year, 12, 31), "half"
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", value):
         year, q = int(m.group(1)), int(m.group(2))
         first, last = 3 * q - 2, 3 * q

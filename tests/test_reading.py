@@ -1,0 +1,122 @@
+"""Reading inputs: ids and metadata as CONTRACT.md says, and every bad input as an error record."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from conftest import read_jsonl
+from pipeline.reading import Reader, list_inputs
+from pipeline.types import Document, ErrorRecord
+
+ARTICLE = "Acme Corp. said on Tuesday it would spend $2 billion.\nIts shares rose 4%.\n"
+
+
+def read_all(*paths):
+    files, _ = list_inputs(list(paths))
+    return list(Reader().read(files))
+
+
+def test_reading_ids_from_folder_and_file(tmp_path):
+    root = tmp_path / "articles"
+    (root / "tech").mkdir(parents=True)
+    (root / "acme-q3.txt").write_text(ARTICLE, encoding="utf-8")
+    (root / "tech" / "deep.md").write_text(ARTICLE, encoding="utf-8")
+    (root / "notes.pdf").write_bytes(b"%PDF-1.4")
+    files, skipped = list_inputs([root, root / "acme-q3.txt"])
+    assert [f.doc_id for f in files] == ["acme-q3", "tech/deep", "acme-q3"]
+    assert skipped == [root / "notes.pdf"]
+
+
+def test_reading_text_is_kept_exactly(tmp_path):
+    text = "Title line\r\nBody with “quotes” and ₹4,200 crore.\r\n"
+    (tmp_path / "a.txt").write_bytes(("\ufeff" + text).encode("utf-8"))
+    [doc] = read_all(tmp_path / "a.txt")
+    assert doc.text == text  # line breaks as written; only the byte-order mark goes
+
+
+def test_reading_dump_ids_metadata_and_gz(tmp_path):
+    records = [
+        {"id": "x1", "title": "T", "url": "https://example.test/x1", "published": "2025-10-30T08:00:00Z",
+         "text": ARTICLE, "section": "tech"},
+        {"text": ARTICLE, "published": "last week"},
+    ]
+    body = "".join(json.dumps(r) + "\n" for r in records)
+    (tmp_path / "dump.jsonl").write_text(body, encoding="utf-8")
+    with gzip.open(tmp_path / "dump2.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(body)
+    docs = read_all(tmp_path)
+    assert [d.doc_id for d in docs] == ["x1", "dump:2", "x1", "dump2:2"]
+    first = docs[0]
+    assert (first.title, first.source, first.published) == ("T", "https://example.test/x1", "2025-10-30")
+    assert first.meta == {"section": "tech"}
+    assert docs[1].published is None and docs[1].meta["published_raw"] == "last week"
+
+
+def test_reading_bad_inputs_become_error_records(tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 prices rose 4%".encode("latin-1"))
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    lines = [json.dumps({"id": "ok1", "text": ARTICLE}), "{broken json", json.dumps(["a", "list"]),
+             json.dumps({"id": "notext", "title": "no text"}), json.dumps({"id": "ok2", "text": ARTICLE}),
+             '{"id": "cut", "text": "the dump ends in the mid']
+    (tmp_path / "dump.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    items = read_all(tmp_path)
+    docs = [i.doc_id for i in items if isinstance(i, Document)]
+    errors = {i.source.rsplit("/", 1)[-1]: i for i in items if isinstance(i, ErrorRecord)}
+    assert docs == ["ok1", "ok2", "good"]
+    assert errors["binary.txt"].error == "DecodeError" and "binary" in errors["binary.txt"].message
+    assert errors["latin1.txt"].error == "DecodeError" and "offset 3" in errors["latin1.txt"].message
+    assert errors["empty.txt"].error == "EmptyDocument"
+    assert errors["dump.jsonl:2"].error == "BadJsonLine"
+    assert errors["dump.jsonl:3"].error == "BadJsonLine"
+    assert errors["dump.jsonl:4"].error == "MissingText" and errors["dump.jsonl:4"].doc_id == "notext"
+    assert errors["dump.jsonl:6"].error == "BadJsonLine" and "cut" in errors["dump.jsonl:6"].message
+    assert all(e.stage == "read" for e in errors.values())
+
+
+def test_reading_truncated_gzip_keeps_earlier_records(tmp_path):
+    body = "".join(json.dumps({"id": f"d{i}", "text": ARTICLE * 50}) + "\n" for i in range(200))
+    data = gzip.compress(body.encode("utf-8"))
+    (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    items = read_all(tmp_path / "cut.jsonl.gz")
+    assert isinstance(items[0], Document) and isinstance(items[-1], ErrorRecord)
+    assert len(items) > 2 and all(isinstance(i, Document) for i in items[:-1])
+    assert items[-1].error in ("EOFError", "BadGzipFile", "error")
+
+
+def test_reading_too_large_document_is_an_error(tmp_path):
+    (tmp_path / "big.txt").write_text("word " * 3000, encoding="utf-8")
+    files, _ = list_inputs([tmp_path])
+    [item] = list(Reader(max_chars=10_000).read(files))
+    assert isinstance(item, ErrorRecord) and item.error == "DocumentTooLarge"
+
+
+def test_reading_html_through_article_extractor(tmp_path):
+    page = """<!DOCTYPE html><html><head><title>Acme raises $40 million</title>
+    <meta property="article:published_time" content="2025-10-30T08:00:00Z"></head><body>
+    <nav><a href="/">Home</a> <a href="/tech">Tech</a></nav>
+    <article><h1>Acme raises $40 million</h1><p>Acme Labs, a Paris-based startup, raised $40 million.</p>
+    <p>The round values the company at €300m.</p></article>
+    <footer>© 2024 Example News</footer></body></html>"""
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    [doc] = read_all(tmp_path / "page.html")
+    assert doc.text == ("Acme raises $40 million\nAcme Labs, a Paris-based startup, raised $40 million.\n"
+                        "The round values the company at €300m.")
+    assert doc.title == "Acme raises $40 million" and doc.published == "2025-10-30"
+
+
+def test_reading_html_footer_year_is_not_a_publication_date(tmp_path):
+    page = ("<html><body><article><h1>Acme results</h1><p>Acme Labs raised $40 million in a round "
+            "led by Sequoia Capital, the company said.</p></article><footer>© 2024 Example</footer></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    [doc] = read_all(tmp_path / "page.html")
+    assert doc.published is None
+
+
+def test_reading_skips_gold_files_beside_articles(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(json.dumps({"doc_id": "a", "entities": [], "claims": []}) + "\n")
+    files, skipped = list_inputs([tmp_path])
+    assert [f.doc_id for f in files] == ["a"] and skipped == [tmp_path / "gold.jsonl"]

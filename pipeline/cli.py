@@ -18,7 +18,7 @@ def _extract(args: argparse.Namespace) -> int:
         print(f"claims extract: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
     settings = Settings(keep_text=not args.no_text, max_chars=args.max_chars,
-                        shard_size=args.shard_size, workers=args.workers)
+                        shard_size=args.shard_size, workers=args.workers, scheduler=args.scheduler)
     summary = extract(args.inputs, args.out, settings)
     print(summary.line(), file=sys.stderr)
     if summary.errors:
@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--out", type=Path, required=True, metavar="RUN_DIR")
     ex.add_argument("--workers", type=int, default=default_workers(),
                     help="worker processes (default: the cores available)")
+    ex.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                    help="run the shards on this Dask distributed cluster instead of locally")
     ex.add_argument("--shard-size", type=int, default=Settings.shard_size, help="documents per shard")
     ex.add_argument("--max-chars", type=int, default=Settings.max_chars,
                     help="longer documents are reported as errors")

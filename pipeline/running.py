@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -108,6 +108,43 @@ def shards(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+def map_shards(batches: Iterable[list], stages: list[Stage], settings: Settings) -> Iterator[ShardOutput]:
+    """Process shards in order: here, in a pool of worker processes, or on a Dask cluster.
+
+    At most a few shards per worker are in flight, so memory stays bounded however large the
+    input; results come back in input order, so the output is the same for any worker count.
+    """
+    numbered = enumerate(batches)
+    if settings.scheduler is None and settings.workers <= 1:
+        for index, batch in numbered:
+            yield process_shard(index, batch, stages, settings.keep_text)
+        return
+    if settings.scheduler is not None:
+        from distributed import Client
+
+        client = Client(settings.scheduler)
+        submit, window, close = client.submit, 2 * max(1, len(client.nthreads())), client.close
+        submit_kwargs = {"pure": False}
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=settings.workers)
+        submit, window, close = pool.submit, 2 * settings.workers, pool.shutdown
+        submit_kwargs = {}
+    pending: deque = deque()
+    try:
+        for index, batch in numbered:
+            pending.append(submit(process_shard, index, batch, stages, settings.keep_text, **submit_kwargs))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        close()
+
+
 def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings()) -> Summary:
     """Read the inputs, run the pipeline, and write the run folder out_dir."""
     started = time.perf_counter()
@@ -127,8 +164,7 @@ def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings()) 
     reader = Reader(max_chars=settings.max_chars)
     count = 0
     try:
-        for index, batch in enumerate(shards(reader.read(files), settings.shard_size)):
-            shard = process_shard(index, batch, stages, settings.keep_text)
+        for shard in map_shards(shards(reader.read(files), settings.shard_size), stages, settings):
             writer.write_shard(shard)
             summary.counts.update(shard.stats["counts"])
             summary.stage_seconds.update(shard.stats["stage_seconds"])

@@ -33,7 +33,7 @@ def test_running_writes_run_folder(run_extract, tmp_path):
         "claims.jsonl", "documents.jsonl", "entities.jsonl", "errors.jsonl", "manifest.json"]
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["counts"]["documents"] == 1
-    assert manifest["inputs"] == [{"path": str(src / "acme.txt"), "kind": "text", "bytes": len(ARTICLE)}]
+    assert manifest["inputs"] == [{"path": str(src / "acme.txt"), "kind": "text", "bytes": len(ARTICLE.encode())}]
     [doc] = read_jsonl(run / "documents.jsonl")
     text = doc["text"]
     sentences = [text[s:e] for s, e in doc["sentences"]]

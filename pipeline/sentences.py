@@ -23,7 +23,7 @@ Judged on pySBD's English golden rules and our own news cases by benchmarks/sent
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from pipeline import resources
 from pipeline.layout import lines

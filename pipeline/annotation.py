@@ -350,9 +350,20 @@ def _subject_record(text: str, m: Mention) -> dict:
     return out
 
 
-def gold_record(source: Source, sentences: list[tuple[int, int]]) -> dict:
-    """The gold line of one source; each claim's sentence is the one holding its value."""
+def gold_record(source: Source, sentences: list[tuple[int, int]], published: str | None = None) -> dict:
+    """The gold line of one source; each claim's sentence is the one holding its value.
+
+    ``published`` is the header's date, else the date printed in the text (dateline or byline),
+    which must then be one of the labelled day DATE mentions.
+    """
     text = source.text
+    published = source.header.get("published") or published
+    if source.header.get("published") is None:
+        days = {m.fields["start_date"] for m in source.mentions
+                if m.type == "DATE" and m.fields.get("granularity") == "day"}
+        if published not in days:
+            raise SourceError(f"{source.path}: no `published` header and the date found in the "
+                              f"text ({published}) is not a labelled day DATE")
     claims = []
     for c in source.claims:
         value = c["value"]
@@ -371,7 +382,7 @@ def gold_record(source: Source, sentences: list[tuple[int, int]]) -> dict:
             "period": mention_record(text, c["period"]) if c["period"] else None,
             "sentence": {"start": sentence[0], "end": sentence[1], "text": text[sentence[0]:sentence[1]]},
         })
-    return {"doc_id": source.doc_id, "published": source.header.get("published"),
+    return {"doc_id": source.doc_id, "published": published,
             "title": source.header.get("title"), "text": text,
             "entities": [mention_record(text, m) for m in source.mentions], "claims": claims}
 
@@ -427,7 +438,7 @@ def build(sources: list[Source], out_dir: Path) -> list[dict]:
                                   f"{_first_difference(source.text, extracted)}")
             (input_dir / f"{source.doc_id}.html").write_text(page, encoding="utf-8")
         doc = stages.segment(source.doc_id, source.text)
-        gold.append(gold_record(source, doc.sentences))
+        gold.append(gold_record(source, doc.sentences, doc.published))
     with (input_dir / "articles.jsonl").open("w", encoding="utf-8") as f:
         for record in dump:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")

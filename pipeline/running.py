@@ -76,6 +76,7 @@ def process_shard(index: int, items: list[Document | ErrorRecord], stages: list[
             lines["errors"].append(dumps(item.record()))
             continue
         errors = run_stages(item, stages, timings)
+        item.cache.clear()
         text = item.text
         entities = [m.record(text) for m in sorted(item.mentions, key=lambda m: (m.start, m.end, m.type))]
         bad = [e for e in entities if not _valid(text, e)]

@@ -82,6 +82,8 @@ class Document:
     sentences: list[Span] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    # Working data shared by stages (the spaCy tokens); never written, cleared after the stages.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text_sha256(self) -> str:

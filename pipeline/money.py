@@ -1,18 +1,194 @@
-"""MONEY mentions: recognized on sentences, resolved to normalized values.
+"""MONEY stage: amounts of money, recognized on tokens and resolved to amount + ISO currency.
 
-Not built yet: this stage finds nothing until its issue (MONEY/PERCENT/DATE, companies)
-fills it in. It is in the pipeline so that the stage order and the output files are final.
+Recognize: spaCy Matcher patterns in models/patterns/money.jsonl, whose word lists come from
+models/currencies.jsonl, magnitudes.jsonl and numbers.jsonl. Resolve: ``resolve`` is a pure
+function of the span's tokens (and whether the text speaks of yuan) giving amount, currency,
+and low/high for ranges (ANNOTATION.md, MONEY). Hedges ("about", "up to", "plus or minus 2%")
+lie outside the span and set ``approximate``.
+
+Why not quantulum3: it reads "€1.2bn" as euro·bit·newton, misses "RMB 200 billion", and gives
+"1,265p" no currency (tests/test_money.py pins these).
 """
 
 from __future__ import annotations
 
-from pipeline.types import Document
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from pipeline import resources, tokens
+from pipeline.types import Document, Mention
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+CONNECTORS = {"-", "–", "—", "to", "and"}
+YUAN = re.compile(r"\b(?:yuan|renminbi|RMB|CNY)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Currency, magnitude and spelled-number tables, keyed as they are looked up."""
+
+    before: dict[str, tuple[str, float]]  # "$" -> ("USD", 1.0), exact case
+    after: dict[str, tuple[str, float]]  # "dollars" -> ("USD", 1.0), "p" -> ("GBP", 0.01), lower case
+    magnitudes: dict[str, float]  # "bn" -> 1e9, lower case
+    spelled: dict[str, float]  # "half" -> 0.5
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    before, after, magnitudes, spelled = {}, {}, {}, {}
+    for row in resources.read_jsonl(resources.model_path("currencies.jsonl")):
+        value = (row["code"], row.get("factor", 1.0))
+        for word in row["before"]:
+            before.setdefault(word, value)
+        for word in row["after"]:
+            after.setdefault(word.lower(), value)
+    for row in resources.read_jsonl(resources.model_path("magnitudes.jsonl")):
+        magnitudes.update({w: row["factor"] for w in row["words"]})
+    for row in resources.read_jsonl(resources.model_path("numbers.jsonl")):
+        spelled.update({w: row["value"] for w in row["words"]})
+    return Tables(before, after, magnitudes, spelled)
+
+
+def _magnitude_regex(t: Tables) -> str:
+    return "|".join(sorted(map(re.escape, t.magnitudes), key=len, reverse=True))
+
+
+def pattern_lists(t: Tables) -> dict:
+    """The "@name" lists and regular expressions the pattern file refers to."""
+    mags = _magnitude_regex(t)
+    symbols = "|".join(re.escape(s) for s in sorted(t.before, key=len, reverse=True) if not s.isalpha())
+    after_words = {w for phrase in t.after for w in phrase.split()}
+    heads = {phrase.split()[-1] for phrase in t.after}
+    return {
+        "before": sorted(t.before),
+        "codes": sorted(w for w in t.before if w.isupper() and w.isalpha()),
+        "after": sorted(heads - {"p"}),
+        "qualifiers": sorted(after_words - heads),
+        "magnitudes": sorted(t.magnitudes),
+        "magnitude_words": sorted(w for w in t.magnitudes if len(w) > 3),
+        "spelled": sorted({w.split()[0] for w in t.spelled}),
+        "number": rf"(?i)^\d+(?:[.,]\d+)*(?:{mags})?$",
+        "symbol_number": rf"(?i)^(?:{symbols})\d+(?:[.,]\d+)*(?:{mags})?$",
+    }
+
+
+def parse_number(text: str) -> float:
+    """'1,265' -> 1265.0, '1.2' -> 1.2, '4.200' stays 4.2 (a decimal point, as in English text)."""
+    return float(text.replace(",", ""))
+
+
+def resolve(words: list[str], yuan: bool = False) -> dict:
+    """Amount, currency and range of a recognized MONEY span, from its token texts.
+
+    ``yuan`` says the text around the span speaks of yuan, which makes "¥" CNY.
+    """
+    t = tables()
+    mags = re.compile(rf"(?i)^(?P<sym>\D*?)(?P<num>\d+(?:[.,]\d+)*)(?P<mag>{_magnitude_regex(t)})?$")
+    values: list[list[float]] = []  # [number, magnitude or None]
+    currency, factor = None, 1.0
+    lowered = [w.lower() for w in words]
+    i = 0
+    while i < len(words):
+        word, low = words[i], lowered[i]
+        phrase = next((n for n in (3, 2, 1) if " ".join(lowered[i:i + n]) in t.after and i > 0), None)
+        if m := mags.match(word):
+            if m["sym"]:
+                currency = currency or t.before.get(m["sym"], (None, 1.0))[0]
+            values.append([parse_number(m["num"]), t.magnitudes[m["mag"].lower()] if m["mag"] else None])
+        elif word in t.before and currency is None:
+            currency, factor = t.before[word]
+        elif low in t.magnitudes and values:
+            values[-1][1] = (values[-1][1] or 1.0) * t.magnitudes[low]
+        elif phrase is not None:
+            code, f = t.after[" ".join(lowered[i:i + phrase])]
+            currency, factor = currency or code, f if currency in (None, code) else factor
+            i += phrase
+            continue
+        elif low in t.spelled and not values:
+            spelled = " ".join(lowered[i:i + 2])
+            values.append([t.spelled.get(spelled, t.spelled[low]), None])
+            i += 2 if spelled in t.spelled else 1
+            continue
+        i += 1
+    if currency == "JPY" and words[0] == "¥" and yuan:
+        currency = "CNY"
+    if not values or currency is None:
+        raise ValueError(f"not an amount of money: {' '.join(words)!r}")
+    if len(values) > 1 and values[0][1] is None:
+        values[0][1] = values[-1][1]  # "$5-7 billion": the magnitude is written once
+    amounts = [n * (m or 1.0) * factor for n, m in values]
+    out = {"amount": amounts[0], "currency": currency}
+    if len(amounts) > 1:
+        out = {"amount": (amounts[0] + amounts[-1]) / 2, "currency": currency,
+               "low": amounts[0], "high": amounts[-1]}
+    return out
+
+
+@lru_cache(maxsize=1)
+def hedges() -> tuple[re.Pattern, re.Pattern]:
+    """(before, after): hedges ending right before a mention, and starting right after it."""
+    sections: dict[str, list[str]] = {"before": [], "after": []}
+    current = "before"
+    for line in resources.read_lines(resources.model_path("patterns", "hedges.txt")):
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+        else:
+            sections[current].append(line)
+    before = re.compile(r"(?:^|\W)(?:" + "|".join(sections["before"]) + r")\s*$", re.I)
+    after = re.compile(r"^(?:" + "|".join(sections["after"]) + r")", re.I)
+    return before, after
+
+
+def is_hedged(text: str, start: int, end: int, sentence: tuple[int, int]) -> bool:
+    before, after = hedges()
+    return bool(before.search(text[sentence[0]:start]) or after.match(text[end:sentence[1]]))
+
+
+def sentence_of(doc: Document, start: int) -> tuple[int, int]:
+    return next((s for s in doc.sentences if s[0] <= start < s[1]), (start, start))
 
 
 class Money:
+    """Finds MONEY mentions in sentences and resolves their values."""
+
     name = "money"
     requires = ("sentences",)
     assigns = ("mentions",)
 
+    @cached_property
+    def matcher(self):
+        return tokens.matcher("money", pattern_lists(tables()))
+
+    def __getstate__(self) -> dict:
+        return {}  # the matcher is rebuilt lazily in each worker
+
     def __call__(self, doc: Document) -> Document:
+        toks = tokens.tokens(doc)
+        taken = [(m.start, m.end) for m in doc.mentions]
+        yuan_article = _only_yuan(doc.text)
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep):
+            span = toks[first:last]
+            start, end = span.start_char, span.end_char
+            sentence = sentence_of(doc, start)
+            yuan = yuan_article or YUAN.search(doc.text, *sentence) is not None
+            fields = resolve([t.text for t in span], yuan=yuan)
+            fields["approximate"] = is_hedged(doc.text, start, end, sentence)
+            doc.mentions.append(Mention("MONEY", start, end, fields))
         return doc
+
+
+def _only_yuan(text: str) -> bool:
+    """The article speaks of yuan and never of yen."""
+    return bool(YUAN.search(text)) and not re.search(r"\b(?:yen|JPY)\b", text)
+
+
+def _keep(span) -> bool:
+    """A range joined by "and" is one mention only after "between" ("between $5bn and $7bn");
+    "from $61.5 billion to $183 billion" is a change between two amounts, not a range."""
+    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    if any(t.lower_ == "and" for t in span):
+        return before == "between"
+    if any(t.lower_ == "to" for t in span):
+        return before != "from"
+    return True

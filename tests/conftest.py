@@ -30,3 +30,36 @@ def run_extract(tmp_path):
         return code, out
 
     return run
+
+
+MARK = "[[", "]]"
+
+
+def case_lines(name: str) -> list[tuple[str, str, tuple[int, int] | None, dict | None]]:
+    """Cases of tests/cases/<name>.jsonl as (id, sentence, (start, end) of the [[marked]] span
+    or None, expected value or None); the marks are removed and offsets computed."""
+    cases = []
+    path = ROOT / "tests" / "cases" / f"{name}.jsonl"
+    with path.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip() and not line.startswith("//")]
+    for n, row in enumerate(rows, 1):
+        for sentence in row.get("sentences", []):
+            start = sentence.index(MARK[0])
+            end = sentence.index(MARK[1]) - len(MARK[0])
+            plain = sentence.replace(MARK[0], "", 1).replace(MARK[1], "", 1)
+            cases.append((f"{n}:{plain}", plain, (start, end), dict(row["value"])))
+        for sentence in row.get("none", []):
+            cases.append((f"{n}:none:{sentence}", sentence, None, None))
+    return cases
+
+
+def mentions_of(stage_names: list[str], text: str, published: str | None = PUBLISHED, kind: str | None = None):
+    """Mentions that the pipeline up to the given stages finds in a text, as (start, end, fields)."""
+    from pipeline.stages import build_pipeline
+    from pipeline.types import Document
+
+    doc = Document(doc_id="case", text=text, published=published)
+    stages = {s.name: s for s in build_pipeline()}
+    for name in ["layout", "sentences", *stage_names]:
+        doc = stages[name](doc)
+    return [(m.start, m.end, m.fields) for m in doc.mentions if kind is None or m.type == kind]

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, read_jsonl
+from conftest import CORPUS, SEEDS, read_jsonl
 from pipeline.cli import main as cli_main
 from pipeline.evaluate import (GoldError, Run, RunError, evaluate, format_errors, load_gold,
                                load_run, main, max_matching, normalize_name, same_name, value_ok,
                                write_run_from_gold)
 
 GOLD = SEEDS / "gold.jsonl"
+needs_seeds = pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is not beside the project")
 ENTITY_ROWS = ("MONEY", "PERCENT", "DATE", "COMPANY", "COMPANY/name", "COMPANY/nominal+pronoun")
 
 
@@ -69,6 +70,7 @@ def f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r)
 
 
+@needs_seeds
 def test_evaluate_seeds_gold_against_itself_scores_one(seeds_run):
     report = evaluate(load_gold([GOLD], seed_texts()), load_run(seeds_run)).to_dict()
     assert report["documents"] == 3 and report["missing_docs"] == []
@@ -82,6 +84,7 @@ def test_evaluate_seeds_gold_against_itself_scores_one(seeds_run):
         assert report["claims"][mode]["tp"] == sum(len(r["claims"]) for r in read_jsonl(GOLD))
 
 
+@needs_seeds
 def test_evaluate_perturbed_run_gives_expected_counts(seeds_run):
     changed = perturb(seeds_run)
     gold_records = read_jsonl(GOLD)
@@ -113,6 +116,7 @@ def test_evaluate_perturbed_run_gives_expected_counts(seeds_run):
         assert claims["f1"] == pytest.approx(f1((n_claims - 2) / (n_claims - 1), (n_claims - 2) / n_claims))
 
 
+@needs_seeds
 def test_evaluate_strict_needs_the_gold_period(seeds_run):
     claims = read_jsonl(seeds_run / "claims.jsonl")
     with_period = [c for c in claims if c["period"]]
@@ -124,6 +128,7 @@ def test_evaluate_strict_needs_the_gold_period(seeds_run):
     assert report["claims"]["strict"]["tp"] == len(claims) - 2
 
 
+@needs_seeds
 def test_evaluate_missing_document_counts_as_false_negatives(seeds_run):
     docs = read_jsonl(seeds_run / "documents.jsonl")
     dropped = docs.pop()["doc_id"]
@@ -182,6 +187,7 @@ def reverse_dates(record: dict) -> None:
     ("claim_offset", 3, ("claim 1 value", "text at")),
     ("dates", 3, ("entity", "after end_date")),
 ])
+@needs_seeds
 def test_evaluate_gold_errors_name_file_and_line(tmp_path, case, line_no, words):
     first, second, third = seed_lines()
     bad = {"offset": [first, "", edited(second, shift_first_money), third],
@@ -199,6 +205,7 @@ def test_evaluate_gold_errors_name_file_and_line(tmp_path, case, line_no, words)
         assert word in message
 
 
+@needs_seeds
 def test_evaluate_gold_offsets_checked_against_own_text_or_skipped(tmp_path):
     texts = seed_texts()
     first, second, third = seed_lines()
@@ -210,6 +217,7 @@ def test_evaluate_gold_offsets_checked_against_own_text_or_skipped(tmp_path):
         load_gold([path])
 
 
+@needs_seeds
 def test_evaluate_gold_duplicate_across_files(tmp_path):
     first, second, third = seed_lines()
     a = gold_lines(tmp_path, [first, second], "a.jsonl")
@@ -220,6 +228,7 @@ def test_evaluate_gold_duplicate_across_files(tmp_path):
 
 
 @pytest.mark.parametrize("status", ["running", "failed"])
+@needs_seeds
 def test_evaluate_refuses_incomplete_run(seeds_run, status, capsys):
     manifest = json.loads((seeds_run / "manifest.json").read_text())
     manifest["status"] = status
@@ -230,12 +239,14 @@ def test_evaluate_refuses_incomplete_run(seeds_run, status, capsys):
     assert capsys.readouterr().err.startswith("claims eval: ")
 
 
+@needs_seeds
 def test_evaluate_refuses_folder_without_manifest(seeds_run):
     (seeds_run / "manifest.json").unlink()
     with pytest.raises(RunError, match="no manifest.json"):
         load_run(seeds_run)
 
 
+@needs_seeds
 def test_evaluate_cli_json_and_errors(seeds_run, capsys):
     changed = perturb(seeds_run)
     n = sum(len(r["claims"]) for r in read_jsonl(GOLD))
@@ -267,6 +278,7 @@ def test_evaluate_cli_json_and_errors(seeds_run, capsys):
     assert f"expected {changed['old_amount']!r} USD" in captured.err
 
 
+@needs_seeds
 def test_evaluate_error_listing_shows_sentences(seeds_run):
     changed = perturb(seeds_run)
     gold, run = load_gold([GOLD]), load_run(seeds_run)
@@ -284,11 +296,13 @@ def test_evaluate_error_listing_shows_sentences(seeds_run):
     ("Banco Santander, S.A.", "Banco Santander"),
     ("JPMorgan Chase & Co.", "JPMorgan Chase"),
 ])
+@needs_seeds
 def test_evaluate_names_equal_ignoring_case_punctuation_and_suffixes(a, b):
     assert normalize_name(a) == normalize_name(b)
     assert same_name({"name": a}, {"name": b})
 
 
+@needs_seeds
 def test_evaluate_names_that_differ_stay_different():
     assert not same_name({"name": "Alibaba Group Holding Ltd."}, {"name": "Alibaba Health"})
     assert not same_name({"name": "ByteDance"}, {"name": None})
@@ -308,6 +322,7 @@ def one_doc(gold_claims: list[dict], pred_claims: list[dict]) -> dict:
     return evaluate(gold, run).to_dict()["claims"]["lenient"]
 
 
+@needs_seeds
 def test_evaluate_claims_match_through_aliases_and_ids():
     gold = [claim({"company_id": None, "name": "Meta Platforms", "aliases": ["Facebook"]}, 10, 1e9)]
     assert one_doc(gold, [claim({"company_id": None, "name": "Facebook, Inc."}, 10, 1.002e9)])["tp"] == 1
@@ -318,6 +333,7 @@ def test_evaluate_claims_match_through_aliases_and_ids():
     assert one_doc(linked, [claim({"company_id": "meta", "name": "Meta"}, 10, 1.1e9)])["tp"] == 0
 
 
+@needs_seeds
 def test_evaluate_claims_use_a_maximum_matching():
     assert max_matching(2, 2, lambda i, j: (i, j) in {(0, 0), (0, 1), (1, 0)}) == {0: 1, 1: 0}
     subject = {"company_id": "acme", "name": "Acme"}
@@ -341,5 +357,17 @@ def test_evaluate_claims_use_a_maximum_matching():
     ({"type": "COMPANY", "company_id": None, "name": "Helio Systems", "aliases": ["Helio"]},
      {"type": "COMPANY", "company_id": None, "name": "Helio Inc."}, True),
 ])
+@needs_seeds
 def test_evaluate_value_rules(gold, pred, ok):
     assert value_ok(gold, pred) is ok
+
+
+def test_evaluate_corpus_gold_against_itself_scores_one(tmp_path):
+    """Runs on a bare clone too: the corpus gold carries its texts."""
+    gold_path = CORPUS / "gold.jsonl"
+    write_run_from_gold(gold_path, tmp_path / "run")
+    report = evaluate(load_gold([gold_path]), load_run(tmp_path / "run")).to_dict()
+    assert report["documents"] == len(read_jsonl(gold_path)) and report["missing_docs"] == []
+    for row in report["entities"].values():
+        assert row["exact"]["f1"] == 1.0 and row["normalization"]["accuracy"] == 1.0
+    assert report["claims"]["lenient"]["f1"] == report["claims"]["strict"]["f1"] == 1.0

@@ -1,0 +1,92 @@
+"""Tokens and token patterns shared by the MONEY, PERCENT and DATE recognizers.
+
+The tokens are spaCy's rule-based English tokenizer (no statistical model) with a few extra
+splits kept in models/patterns/tokenizer.json, so that a number stands apart from its magnitude
+("1.2bn" -> "1.2" "bn"), a dollar prefix from its number ("HK$80") and a year from its modifier
+("mid-2026"). A document is tokenized once; the stages share the result through ``doc.cache``.
+
+Patterns are spaCy Matcher patterns kept as JSON Lines in models/patterns/<name>.jsonl. A string
+"@list" inside an ``IN``/``NOT_IN`` value stands for a word list the recognizer supplies from its
+tables, so that currencies, magnitudes and month names live in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from pipeline import resources
+from pipeline.types import Document, Span
+
+
+@lru_cache(maxsize=1)
+def nlp():
+    """A blank English pipeline whose tokenizer has our extra splits."""
+    import spacy
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    rules = json.loads(resources.model_path("patterns", "tokenizer.json").read_text(encoding="utf-8"))
+    nlp = spacy.blank("en")
+    nlp.max_length = 100_000_000  # the reader already bounds document size
+    tokenizer = nlp.tokenizer
+    tokenizer.prefix_search = compile_prefix_regex(rules["prefixes"] + list(nlp.Defaults.prefixes)).search
+    tokenizer.suffix_search = compile_suffix_regex(rules["suffixes"] + list(nlp.Defaults.suffixes)).search
+    tokenizer.infix_finditer = compile_infix_regex(rules["infixes"] + list(nlp.Defaults.infixes)).finditer
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k not in rules["drop_special_cases"]}
+    for word in rules["special_cases"]:
+        tokenizer.add_special_case(word, [{"ORTH": word}])
+    return nlp
+
+
+def tokens(doc: Document):
+    """The spaCy Doc of a document's text, made once per document."""
+    if "tokens" not in doc.cache:
+        doc.cache["tokens"] = nlp().make_doc(doc.text)
+    return doc.cache["tokens"]
+
+
+def _expand(value: Any, lists: dict[str, list[str]]) -> Any:
+    if isinstance(value, str) and value.startswith("@"):
+        return lists[value[1:]]
+    if isinstance(value, dict):
+        return {k: _expand(v, lists) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, lists) for v in value]
+    return value
+
+
+def matcher(name: str, lists: dict[str, list[str]]):
+    """A spaCy Matcher holding the patterns of models/patterns/<name>.jsonl.
+
+    Each line: {"label": ..., "id": ..., "pattern": [token specs]}; the match key is the id.
+    """
+    from spacy.matcher import Matcher
+
+    m = Matcher(nlp().vocab, validate=True)
+    for row in resources.read_jsonl(resources.model_path("patterns", f"{name}.jsonl")):
+        m.add(row["id"], [_expand(row["pattern"], lists)])
+    return m
+
+
+def find(doc: Document, m, taken: list[Span] = (), keep=None) -> list[tuple[str, int, int]]:
+    """Longest non-overlapping matches (pattern id, first token, end token) that lie inside one
+    sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``."""
+    toks = tokens(doc)
+    vocab = toks.vocab
+    sentences = doc.sentences
+    found = []
+    for key, start, end in m(toks):
+        a, b = toks[start].idx, toks[end - 1].idx + len(toks[end - 1])
+        if keep is not None and not keep(toks[start:end]):
+            continue
+        if any(s <= a and b <= e for s, e in sentences) and not any(a < y and x < b for x, y in taken):
+            found.append((vocab.strings[key], start, end))
+    found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
+    chosen: list[tuple[str, int, int]] = []
+    used: set[int] = set()
+    for key, start, end in found:
+        if used.isdisjoint(range(start, end)):
+            chosen.append((key, start, end))
+            used.update(range(start, end))
+    return sorted(chosen, key=lambda f: f[1])

@@ -29,7 +29,8 @@ def default_stages() -> list[Stage]:
     from pipeline.percent import Percent
     from pipeline.sentences import Sentences
 
-    return [Layout(), Sentences(), Money(), Percent(), Dates(), Companies(), Claims()]
+    # Companies come before Dates: a fiscal year follows the calendar of the company it is about.
+    return [Layout(), Sentences(), Money(), Percent(), Companies(), Dates(), Claims()]
 
 
 def check_order(stages: list[Stage]) -> list[Stage]:

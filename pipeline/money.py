@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from pipeline import resources, tokens
+from pipeline.hedges import is_hedged, sentence_of
 from pipeline.types import Document, Mention
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -123,30 +124,6 @@ def resolve(words: list[str], yuan: bool = False) -> dict:
         out = {"amount": (amounts[0] + amounts[-1]) / 2, "currency": currency,
                "low": amounts[0], "high": amounts[-1]}
     return out
-
-
-@lru_cache(maxsize=1)
-def hedges() -> tuple[re.Pattern, re.Pattern]:
-    """(before, after): hedges ending right before a mention, and starting right after it."""
-    sections: dict[str, list[str]] = {"before": [], "after": []}
-    current = "before"
-    for line in resources.read_lines(resources.model_path("patterns", "hedges.txt")):
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1]
-        else:
-            sections[current].append(line)
-    before = re.compile(r"(?:^|\W)(?:" + "|".join(sections["before"]) + r")\s*$", re.I)
-    after = re.compile(r"^(?:" + "|".join(sections["after"]) + r")", re.I)
-    return before, after
-
-
-def is_hedged(text: str, start: int, end: int, sentence: tuple[int, int]) -> bool:
-    before, after = hedges()
-    return bool(before.search(text[sentence[0]:start]) or after.match(text[end:sentence[1]]))
-
-
-def sentence_of(doc: Document, start: int) -> tuple[int, int]:
-    return next((s for s in doc.sentences if s[0] <= start < s[1]), (start, start))
 
 
 class Money:

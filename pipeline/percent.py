@@ -1,18 +1,83 @@
-"""PERCENT mentions: recognized on sentences, resolved to normalized values.
+"""PERCENT stage: percentages and percentage points, recognized on tokens and resolved.
 
-Not built yet: this stage finds nothing until its issue (MONEY/PERCENT/DATE, companies)
-fills it in. It is in the pipeline so that the stage order and the output files are final.
+Recognize: spaCy Matcher patterns in models/patterns/percent.jsonl. Resolve: ``resolve`` is a
+pure function of the span's tokens giving ``percent`` (the number as written, no sign),
+``points`` (percentage points) and low/high for ranges, the midpoint being ``percent``
+(ANNOTATION.md, PERCENT). Hedges outside the span set ``approximate``. "a quarter", "half",
+"tripled" are not percentages: no pattern takes a fraction word without a percent word.
 """
 
 from __future__ import annotations
 
-from pipeline.types import Document
+import re
+from functools import cached_property
+
+from pipeline import tokens
+from pipeline.hedges import is_hedged, sentence_of
+from pipeline.money import tables
+from pipeline.types import Document, Mention
+
+UNITS = ["%", "percent", "pc", "pct", "per-cent"]
+POINTS = ["point", "points", "pts", "pt", "percentage-point", "percentage-points"]
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+LISTS = {
+    "units": UNITS,
+    "points": POINTS,
+    "number": r"^\d+(?:[.,]\d+)*$",
+    "number_percent": r"^\d+(?:[.,]\d+)*%$",
+}
+
+
+def resolve(words: list[str]) -> dict:
+    """Percent, points and range of a recognized PERCENT span, from its token texts."""
+    spelled = tables().spelled
+    lowered = [w.lower() for w in words]
+    if not any(w.endswith("%") or w in UNITS or w in POINTS or w in ("cent", "pp") for w in lowered):
+        raise ValueError(f"not a percentage: {' '.join(words)!r}")
+    numbers = [float(m.group().replace(",", "")) for w in words for m in NUMBER.finditer(w)]
+    if not numbers:
+        two = " ".join(lowered[:2])
+        numbers = [spelled.get(two, spelled.get(lowered[0]))] if lowered[0] in spelled else []
+    if not numbers or numbers[0] is None:
+        raise ValueError(f"not a percentage: {' '.join(words)!r}")
+    points = any(w in POINTS or w == "pp" for w in lowered)
+    if len(numbers) > 1:
+        low, high = numbers[0], numbers[-1]
+        return {"percent": (low + high) / 2, "points": points, "low": low, "high": high}
+    return {"percent": numbers[0], "points": points}
 
 
 class Percent:
+    """Finds PERCENT mentions in sentences and resolves their values."""
+
     name = "percent"
     requires = ("sentences",)
     assigns = ("mentions",)
 
+    @cached_property
+    def matcher(self):
+        return tokens.matcher("percent", {**LISTS, "spelled": sorted({w.split()[0] for w in tables().spelled})})
+
+    def __getstate__(self) -> dict:
+        return {}  # the matcher is rebuilt lazily in each worker
+
     def __call__(self, doc: Document) -> Document:
+        toks = tokens.tokens(doc)
+        taken = [(m.start, m.end) for m in doc.mentions]
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep):
+            span = toks[first:last]
+            start, end = span.start_char, span.end_char
+            fields = resolve([t.text for t in span])
+            fields["approximate"] = is_hedged(doc.text, start, end, sentence_of(doc, start))
+            doc.mentions.append(Mention("PERCENT", start, end, fields))
         return doc
+
+
+def _keep(span) -> bool:
+    """"between 4% and 6%" is one range; "from 4% to 6%" is a change between two values."""
+    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    if any(t.lower_ == "and" for t in span):
+        return before == "between"
+    if any(t.lower_ == "to" for t in span):
+        return before != "from"
+    return True

@@ -1,18 +1,336 @@
-"""Claims: who claims what, for when, assembled per sentence from the mentions.
+"""Claims stage: who claims what, for when, assembled per sentence from the mentions found.
 
-Not built yet: this stage assembles no claims until the claims issue fills it in. It is in
-the pipeline so that the stage order and the output files are final.
+For every MONEY or PERCENT value in a sentence that also mentions a company (ANNOTATION.md,
+Claims), decide in this order:
+
+1. its role: a restatement of the figure before it ("RMB 200 billion, equivalent to about $28
+   billion": an alternative), the change of another value ("rose 18% to $4.2 billion": the 18%),
+   a tolerance ("plus or minus 2%"), or a value of its own;
+2. whether its clause claims it: estimates, hypotheticals, denials, thresholds and amounts of
+   markets or governments are not claims (cue lists in models/claims.json);
+3. its subject: the nearest company before it in its clause (skipping agents such as "led by
+   X", "analysts at X"), else the owner after it ("of revenue at X", "of X's"), else the
+   sentence's first company; the company's name is preferred to a nominal or pronoun of it;
+4. its change (a percentage with a direction word), period (a date the value is for, not an
+   event date: "said on Tuesday", "since 2024") and metric (nearest phrase of models/metrics.jsonl).
 """
 
 from __future__ import annotations
 
-from pipeline.types import Document
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from pipeline import resources
+from pipeline.types import Claim, Document, Mention, Span
+
+VALUE_TYPES = ("MONEY", "PERCENT")
+# A company right after these words is an agent, object or comparison, not the value's owner:
+# "led by Sequoia", "to acquire Kestrel", "its stake in Nvidia", "the digital arm of Reliance".
+NOT_OWNER_BEFORE = re.compile(
+    r"(?:\b(?:led by|backed by|arranged by|provided by|from|with|by|analysts? at|according to|than|against|"
+    r"including|such as|like|in|into|of|over|beside|behind|acquire|acquiring|acquired|acquisition of|buy|buying|"
+    r"bought|purchase|purchasing|take over|taking over)\s+(?:the\s+)?(?:[\w-]+\s+){0,2})$", re.I)
+OWNER_AFTER = re.compile(r"^\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
+POSSESSIVE = re.compile(r"^(?:'s|’s|')")
+HOLDING = re.compile(r"\b(?:hold|holds|held|own|owns|owned|stake)\b", re.I)
+
+
+def _words(items: list[str]) -> re.Pattern:
+    return re.compile(r"(?<![\w$€£¥₹])(?:" + "|".join(sorted(items, key=len, reverse=True)) + r")(?!\w)", re.I)
+
+
+@dataclass(frozen=True)
+class Cues:
+    clause_break: re.Pattern
+    parenthetical: re.Pattern
+    estimate: re.Pattern
+    hypothetical: re.Pattern
+    not_in_clause: re.Pattern
+    analyst: re.Pattern
+    analyst_kinds: frozenset[str]
+    increase: re.Pattern
+    decrease: re.Pattern
+    alternative: re.Pattern
+    not_period: re.Pattern
+    share_price: re.Pattern
+    not_direction: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    data = json.loads(resources.model_path("claims.json").read_text(encoding="utf-8"))
+    clause_wide = [*data["source_cues"], *data["condition_cues"], *data["denial_cues"], *data["threshold_cues"],
+                   *data["other_cues"]]
+    return Cues(
+        clause_break=re.compile("|".join(data["clause_breaks"]), re.I),
+        parenthetical=re.compile("|".join(data["parentheticals"]), re.I),
+        estimate=_words(data["estimate_cues"]),
+        hypothetical=_words(data["hypothetical_cues"]),
+        not_in_clause=_words(clause_wide),
+        analyst=_words(data["source_cues"]),
+        analyst_kinds=frozenset(data["analyst_kinds"]),
+        increase=_words(data["increase"]),
+        decrease=_words(data["decrease"]),
+        alternative=re.compile(r"^[\s,(]*(?:in cash[\s,]*)?(?:" + "|".join(data["alternative_cues"])
+                               + r")[\s(]*(?:(?:about|around|approximately|roughly|some|nearly)\s+)?$", re.I),
+        not_period=re.compile(r"\b(?:" + "|".join(data["not_periods_before"]) + r")\s+$", re.I),
+        share_price=_words(data["share_price_cues"]),
+        not_direction=_words(data["not_direction"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def metric_phrases() -> list[tuple[re.Pattern, str]]:
+    """(phrase pattern, family), longest phrases first."""
+    rows = resources.read_jsonl(resources.model_path("metrics.jsonl"))
+    pairs = [(phrase, row["family"]) for row in rows for phrase in row["phrases"]]
+    pairs.sort(key=lambda p: len(p[0]), reverse=True)
+    return [(re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.I), fam) for p, fam in pairs]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Pieces of one sentence that form a clause; a relative clause (", which ...,") is cut out
+    of its main clause and remembers where its antecedent ends."""
+
+    pieces: tuple[Span, ...]
+    antecedent_end: int | None = None
+
+    def __contains__(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.pieces)
+
+    def start(self) -> int:
+        return self.pieces[0][0]
+
+
+def clauses(text: str, sentence: Span) -> list[Clause]:
+    """The sentence cut at clause breaks ("; ", ", while ", ", but "...), with relative clauses
+    (", which ... ,") set apart."""
+    s, e = sentence
+    c = cues()
+    cuts = [s] + [m.end() + s for m in c.clause_break.finditer(text[s:e])] + [e]
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        if a >= b:
+            continue
+        main, cursor = [], a
+        for m in c.parenthetical.finditer(text, a, b):
+            close = text.find(",", m.end(), b)
+            close = b if close < 0 else close
+            if m.start() < cursor:
+                continue
+            main.append((cursor, m.start()))
+            out.append(Clause(((m.start() + 1, close),), antecedent_end=m.start()))
+            cursor = close
+        main.append((cursor, b))
+        out.append(Clause(tuple(p for p in main if p[0] < p[1]) or ((a, b),)))
+    return out
+
+
+class Sentence:
+    """The mentions of one sentence and the roles of its values."""
+
+    def __init__(self, text: str, span: Span, mentions: list[Mention]):
+        self.text, self.span = text, span
+        self.clauses = clauses(text, span)
+        self.companies = [m for m in mentions if m.type == "COMPANY"]
+        self.values = [m for m in mentions if m.type in VALUE_TYPES]
+        self.dates = [m for m in mentions if m.type == "DATE"]
+
+    def clause(self, m: Mention) -> Clause:
+        return next((c for c in self.clauses if m.start in c), Clause((self.span,)))
+
+    def before(self, m: Mention, words: int) -> str:
+        """Up to ``words`` words of m's clause before it."""
+        c = self.clause(m)
+        text = " ".join(self.text[a:min(b, m.start)] for a, b in c.pieces if a < m.start)
+        return " ".join(text.split()[-words:])
+
+    def after(self, m: Mention, words: int | None = None) -> str:
+        c = self.clause(m)
+        text = " ".join(self.text[max(a, m.end):b] for a, b in c.pieces if b > m.end)
+        return " ".join(text.split()[:words])
+
+    def direction(self, p: Mention) -> str | None:
+        """'increase'/'decrease' when a direction word stands right around a percentage."""
+        window = cues().not_direction.sub(" ", self.before(p, 6) + " # " + self.after(p, 2))
+        up, down = cues().increase.search(window), cues().decrease.search(window)
+        if up and down:  # the nearer one wins
+            mark = window.index("#")
+            return "increase" if abs(up.start() - mark) < abs(down.start() - mark) else "decrease"
+        return "increase" if up else "decrease" if down else None
+
+    def roles(self) -> tuple[dict[int, Mention], dict[int, Mention], set[int]]:
+        """(alternative_of, change_of, tolerances), keyed by id() of the value mention."""
+        alternative_of: dict[int, Mention] = {}
+        change_of: dict[int, Mention] = {}
+        tolerance: set[int] = set()
+        money = [v for v in self.values if v.type == "MONEY"]
+        for a, b in zip(money, money[1:]):
+            between = self.text[a.end:b.start]
+            if len(between) <= 40 and a.fields.get("currency") != b.fields.get("currency") \
+                    and cues().alternative.match(between):
+                alternative_of[id(b)] = alternative_of.get(id(a), a)
+        for v in self.values:
+            if re.search(r"(?:plus or minus|±)\s*$", self.text[self.span[0]:v.start], re.I):
+                tolerance.add(id(v))
+        for p in self.values:
+            if p.type != "PERCENT" or id(p) in tolerance or self.direction(p) is None:
+                continue
+            target = self._changed_value(p)
+            if target is not None:
+                change_of[id(p)] = target
+        return alternative_of, change_of, tolerance
+
+    def _changed_value(self, p: Mention) -> Mention | None:
+        """The value a change percentage belongs to: "rose 18% to $4.2bn", "$4.2bn, up 18%"."""
+        clause = self.clause(p)
+        for v in self.values:
+            if v is p or v.start not in clause:
+                continue
+            if v.type == "PERCENT" and not p.fields.get("points"):
+                continue  # a percentage changes by points, not by a percentage
+            lo, hi = (p.end, v.start) if v.start > p.end else (v.end, p.start)
+            if any(lo <= x.start < hi for x in self.values):
+                continue
+            between = self.text[lo:hi]
+            if v.start > p.end and re.fullmatch(r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?",
+                                                between, re.I):
+                return v
+            if v.end < p.start and re.fullmatch(
+                    r"[^;]{0,90}?(?:\bor\s+)?\b(?:up|down|higher|lower|an? (?:increase|decrease|rise|drop|fall|gain) of)\s+"
+                    r"(?:about\s+|roughly\s+|nearly\s+|almost\s+|more than\s+)?", between, re.I):
+                return v
+        return None
+
+    def claimed(self, v: Mention) -> bool:
+        """False when the words around the value mark it as not the company's claim."""
+        c = cues()
+        if c.estimate.search(self.before(v, 8) + " # " + self.after(v, 6)) or c.hypothetical.search(self.before(v, 7)):
+            return False
+        return not c.not_in_clause.search(self.before(v, 1000) + " # " + self.after(v))
+
+    def _owner_candidates(self, companies: list[Mention]) -> list[Mention]:
+        fine = [c for c in companies if not NOT_OWNER_BEFORE.search(self.text[max(self.span[0], c.start - 40):c.start])]
+        return fine
+
+    def subject(self, v: Mention) -> Mention | None:
+        clause = self.clause(v)
+        in_clause = [c for c in self.companies if c.start in clause]
+        before = self._owner_candidates([c for c in in_clause if c.end <= v.start])
+        owner = [c for c in self.companies if c.start >= v.end and OWNER_AFTER.match(self.text[v.end:c.start])
+                 and (POSSESSIVE.match(self.text[c.end:]) or " at " in self.text[v.end:c.start]
+                      or self.text[c.start:c.end].lower() == "its")]
+        if owner and not HOLDING.search(self.before(v, 6)):
+            chosen = owner[0]
+        elif before:
+            chosen = before[-1]
+        elif clause.antecedent_end is not None and (ante := [c for c in self.companies
+                                                             if 0 <= clause.antecedent_end - c.end <= 3]):
+            chosen = ante[-1]
+        else:
+            earlier = self._owner_candidates([c for c in self.companies if c.end <= clause.start()])
+            after = self._owner_candidates([c for c in in_clause if c.start >= v.end])
+            fallback = [c for c in self.companies if c.end <= v.start][-1:] or self.companies[:1]
+            chosen = (earlier[:1] or after[:1] or fallback)[0]
+        return self._named(chosen, v)
+
+    def _named(self, chosen: Mention, v: Mention) -> Mention:
+        """The company's name if the sentence names it, else a nominal, else the pronoun."""
+        key = chosen.fields.get("company_id") or chosen.fields.get("name")
+        same = [c for c in self.companies if (c.fields.get("company_id") or c.fields.get("name")) == key]
+        rank = {"name": 0, "nominal": 1, "pronoun": 2}
+        best = min(rank.get(c.fields.get("form", "name"), 0) for c in same)
+        if rank.get(chosen.fields.get("form", "name"), 0) == best:
+            return chosen
+        pool = [c for c in same if rank.get(c.fields.get("form", "name"), 0) == best]
+        return min(pool, key=lambda c: abs(c.start - v.start))
+
+    def is_analyst(self, subject: Mention) -> bool:
+        """A research firm's or broker's figure is an estimate, not a claim."""
+        kb = resources.companies().get(subject.fields.get("company_id") or "", {})
+        if kb.get("kind") in cues().analyst_kinds:
+            return True
+        return bool(cues().analyst.search(self.text[max(self.span[0], subject.start - 20):subject.start]))
+
+    def period(self, v: Mention) -> Mention | None:
+        clause = self.clause(v)
+        share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]]))
+        candidates = []
+        for d in self.dates:
+            lead = self.text[max(self.span[0], d.start - 20):d.start]
+            day = d.fields.get("granularity") == "day"
+            single_month = d.fields.get("granularity") == "month" and \
+                d.fields.get("start_date", "")[:7] == d.fields.get("end_date", "")[:7]
+            if day and not (share_price and re.search(r"\bon\s+$", lead)):
+                continue
+            if (single_month and not re.search(r"\bby\s+$", lead)) or (not day and cues().not_period.search(lead)):
+                continue
+            between = (d.end, v.start) if d.end <= v.start else (v.end, d.start)
+            others = [x for x in self.values if between[0] <= x.start < between[1] and x is not v]
+            distance = between[1] - between[0] + (1000 if d.start not in clause else 0) + 200 * len(others)
+            candidates.append((distance, d))
+        return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+    def metric(self, v: Mention) -> tuple[str, str | None]:
+        s, e = self.span
+        best = None
+        for pattern, family in metric_phrases():
+            for m in pattern.finditer(self.text, s, e):
+                distance = v.start - m.end() if m.end() <= v.start else m.start() - v.end + 10
+                if distance >= -10 and (best is None or distance < best[0]):
+                    best = (distance, m.group(), family)
+        return (best[1], best[2]) if best else ("amount", None)
+
+
+def assemble(text: str, span: Span, mentions: list[Mention]) -> list[Claim]:
+    """The claims of one sentence."""
+    sentence = Sentence(text, span, mentions)
+    if not sentence.companies or not sentence.values:
+        return []
+    alternative_of, change_of, tolerance = sentence.roles()
+    claims = []
+    for v in sentence.values:
+        if id(v) in alternative_of or id(v) in change_of or id(v) in tolerance or not sentence.claimed(v):
+            continue
+        subject = sentence.subject(v)
+        if subject is None or sentence.is_analyst(subject):
+            continue
+        change = next((p for p in sentence.values if change_of.get(id(p)) is v), None)
+        if change is None and v.type == "PERCENT" and sentence.direction(v):
+            change = v  # "revenue grew 40%": the value is itself the change
+        metric, family = sentence.metric(v)
+        claims.append(Claim(
+            subject=subject, value=v, metric=metric, sentence=span,
+            alternatives=[a for a in sentence.values if alternative_of.get(id(a)) is v],
+            change=change, direction=sentence.direction(change) if change else None,
+            period=sentence.period(v), extra={"metric_family": family}))
+    return claims
 
 
 class Claims:
+    """Assembles the claims of every sentence from its MONEY, PERCENT, DATE and COMPANY mentions."""
+
     name = "claims"
     requires = ("sentences", "mentions")
     assigns = ("claims",)
 
+    @cached_property
+    def _ready(self) -> bool:
+        cues(), metric_phrases()
+        return True
+
     def __call__(self, doc: Document) -> Document:
+        mentions = sorted(doc.mentions, key=lambda m: (m.start, m.end))
+        i = 0
+        for span in doc.sentences:
+            while i < len(mentions) and mentions[i].start < span[0]:
+                i += 1
+            j = i
+            while j < len(mentions) and mentions[j].start < span[1]:
+                j += 1
+            doc.claims += assemble(doc.text, span, mentions[i:j])
+            i = j
         return doc

@@ -34,6 +34,12 @@ def _eval(args: argparse.Namespace) -> int:
     return evaluate.main(args.gold, args.run, as_json=args.json, errors=args.errors)
 
 
+def _consolidate(args: argparse.Namespace) -> int:
+    from pipeline import consolidate
+
+    return consolidate.main(args.run)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="claims", description="Quantitative claims about companies, "
                                 "extracted from news articles with offsets into their text.")
@@ -63,6 +69,13 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.add_argument("--errors", action="store_true", help="list every false positive and negative")
     ev.set_defaults(func=_eval)
+
+    co = sub.add_parser("consolidate", help="group a run's claims into facts and flag conflicts",
+                        description="Group the claims of all documents of a run by company, metric "
+                        "family, value type and period; write RUN_DIR/facts.jsonl, facts.csv and "
+                        "facts.parquet, conflicts first.")
+    co.add_argument("run", type=Path, metavar="RUN_DIR")
+    co.set_defaults(func=_consolidate)
     return p
 
 

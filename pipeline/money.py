@@ -149,7 +149,10 @@ class Money:
             start, end = span.start_char, span.end_char
             sentence = sentence_of(doc, start)
             yuan = yuan_article or YUAN.search(doc.text, *sentence) is not None
-            fields = resolve([t.text for t in span], yuan=yuan)
+            try:
+                fields = resolve([t.text for t in span], yuan=yuan)
+            except ValueError:
+                continue  # a pattern matched words that carry no amount
             fields["approximate"] = is_hedged(doc.text, start, end, sentence)
             doc.mentions.append(Mention("MONEY", start, end, fields))
         return doc

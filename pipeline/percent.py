@@ -67,7 +67,10 @@ class Percent:
         for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
-            fields = resolve([t.text for t in span])
+            try:
+                fields = resolve([t.text for t in span])
+            except ValueError:
+                continue  # a pattern matched words that carry no percentage ("quarter %")
             fields["approximate"] = is_hedged(doc.text, start, end, sentence_of(doc, start))
             doc.mentions.append(Mention("PERCENT", start, end, fields))
         return doc

@@ -13,6 +13,7 @@ tables, so that currencies, magnitudes and month names live in one place.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -74,14 +75,26 @@ def find(doc: Document, m, taken: list[Span] = (), keep=None) -> list[tuple[str,
     sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``."""
     toks = tokens(doc)
     vocab = toks.vocab
-    sentences = doc.sentences
+    sentences = sorted(doc.sentences)
+    starts = [s for s, _ in sentences]
+    taken = sorted(taken)
+    taken_starts = [a for a, _ in taken]
+    reach, furthest = [], -1  # reach[k]: the furthest end among the first k+1 taken spans
+    for _, e in taken:
+        furthest = max(furthest, e)
+        reach.append(furthest)
     found = []
     for key, start, end in m(toks):
         a, b = toks[start].idx, toks[end - 1].idx + len(toks[end - 1])
+        i = bisect_right(starts, a) - 1
+        if i < 0 or b > sentences[i][1]:
+            continue  # not inside one sentence (or inside page junk)
+        j = bisect_left(taken_starts, b)  # taken spans starting before b overlap if one ends after a
+        if j and reach[j - 1] > a:
+            continue
         if keep is not None and not keep(toks[start:end]):
             continue
-        if any(s <= a and b <= e for s, e in sentences) and not any(a < y and x < b for x, y in taken):
-            found.append((vocab.strings[key], start, end))
+        found.append((vocab.strings[key], start, end))
     found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
     chosen: list[tuple[str, int, int]] = []
     used: set[int] = set()

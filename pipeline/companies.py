@@ -1,18 +1,528 @@
-"""COMPANY mentions: recognized on sentences, resolved to normalized values.
+"""COMPANY mentions: names from the knowledge base, unknown companies found by cues, then
+nominals and pronouns linked to them (pipeline/coreference.py).
 
-Not built yet: this stage finds nothing until its issue (MONEY/PERCENT/DATE, companies)
-fills it in. It is in the pipeline so that the stage order and the output files are final.
+Recognize, then resolve:
+
+1. **Knowledge-base names.** Every name, alias and legal name of models/companies.jsonl is looked
+   up token by token inside the sentences (never in page junk); the longest match wins
+   ("Alibaba Cloud" over "Alibaba"). Short or ambiguous names ("Meta", "Arm", "Orange") match
+   in their exact case only, and models/patterns/company_ambiguous.jsonl rules out the other
+   senses ("Amazon rainforest", "meta-analysis"); other names also match in another case when
+   they start with a capital and capitalize the same words ("NVIDIA", "Bytedance"). A legal
+   suffix or "Group"/"Holdings" written after a name joins the span ("Microsoft Corp.",
+   "Tencent Holdings"); a possessive 's stays outside; more name words before a legal suffix,
+   or a financial word ("Mizuho Securities"), make another company. Tickers count inside an
+   exchange note ("(NASDAQ: NVDA)"), and as bare all-capital tokens for curated entries.
+2. **Unknown companies** (company_id null, name as written): capitalized names carrying a cue
+   from models/patterns/company_cues.json: a legal suffix ("Acme Widgets GmbH"), a company word
+   at the end ("Nordwind Ventures", "Nimbus Grid"), a descriptor before ("startup Lumenfold",
+   "the aircraft maker Airbus") or an appositive after ("Kestrel Robotics, a Hamburg-based
+   maker"), or a company-only context ("shares of X", "analysts at X", "X raised $40 million").
+   Names in models/patterns/not_companies.txt (regulators, publications, products) never count.
+   A name found once is then found wherever it recurs in the document, and so is its first word
+   ("Kestrel" for "Kestrel Robotics").
 """
 
 from __future__ import annotations
 
-from pipeline.types import Document
+import json
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline import resources
+from pipeline.types import Document, Mention
+
+TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+SPACES = re.compile(r"\s+")
+EXCHANGE = re.compile(
+    r"\((?:[^()]*?[;,]\s*)?(?P<exchange>NASDAQ|Nasdaq|NYSE(?: American| Arca)?|HKEX|HKSE|SEHK|HKG|TSE|TYO|KRX|"
+    r"KOSDAQ|LSE|LON|ETR|XETRA|FRA|EPA|BIT|AMS|SIX|BSE|NSE|SSE|SZSE|SHA|SHE|TWSE|TPE|ASX|TSX|OTC|OTCQX|OTC Pink)"
+    r"\s*:\s*(?P<ticker>[A-Z0-9][A-Z0-9.\-]{0,9})")
+# A capitalized word: "Kestrel", "ICONIQ", "VodafoneThree", "Systèmes", "X.AI", "a16z" is not one.
+WORD = r"[A-Z][^\W_]*(?:[-'’.][^\W_]+)*"
+CHUNK = re.compile(rf"{WORD}(?:(?:\s+|\s*&\s*){WORD})*")
+VOWELS = set("AEIOUY")
+GROUP = re.compile(r"\s+(?:Group|Holdings?)(?![\w-])")  # "Tencent Holdings", "Samsung Group": the same company
+FUNCTION_WORDS = r"(?:the|a|an|and|or|of|to|in|on|at|by|for|with|that|which|who|has|have|had|is|was|are|were|said|its)"
+
+
+def normalize(surface: str) -> str:
+    """A surface for lookup: curly apostrophes straightened, runs of spaces made one."""
+    return SPACES.sub(" ", surface.replace("’", "'")).strip()
+
+
+@dataclass
+class Gazetteer:
+    """The knowledge base's names as lookup tables."""
+
+    exact: dict[str, str] = field(default_factory=dict)  # surface -> company id
+    folded: dict[str, str] = field(default_factory=dict)  # casefolded surface -> id (may change case)
+    folded_surface: dict[str, str] = field(default_factory=dict)  # casefolded surface -> KB spelling
+    longest: dict[str, int] = field(default_factory=dict)  # casefolded first token -> most tokens
+    longest_exact: dict[str, int] = field(default_factory=dict)  # first token as written -> most tokens
+    tickers: dict[str, str] = field(default_factory=dict)  # ticker -> id
+    bare_tickers: frozenset[str] = frozenset()  # tickers that count on their own
+    starts: re.Pattern = re.compile("")  # where a name may begin: a capital, a digit, "xAI", "eBay"
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (surface, kept id, other id)
+
+
+def _company_table() -> dict[str, dict]:
+    return resources.companies()
+
+
+@lru_cache(maxsize=1)
+def ambiguous() -> dict[str, dict]:
+    """Context rules for names that are also ordinary words, by name, compiled."""
+    rules = {}
+    for row in resources.read_jsonl(resources.model_path("patterns", "company_ambiguous.jsonl")):
+        rules[row["name"]] = {k: re.compile(v) for k, v in row.items() if k != "name" and v}
+    return rules
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict:
+    return json.loads(resources.model_path("patterns", "company_cues.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def not_companies() -> tuple[frozenset[str], frozenset[str]]:
+    """(names that are never companies, last words that mark a non-company name)."""
+    names, words = set(), set()
+    for line in resources.read_lines(resources.model_path("patterns", "not_companies.txt")):
+        if line.startswith("word:"):
+            words.add(line[5:].strip())
+        else:
+            names.add(normalize(line))
+    return frozenset(names), frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def legal_suffix() -> re.Pattern:
+    """A legal suffix written after a name: ", Inc.", " Corp.", " Group Holding Ltd.", " SE"."""
+    words = [s for s in resources.read_lines(resources.model_path("legal_suffixes.txt"))
+             if s not in {"Holding", "Holdings", "Group", "Company"}]
+    alternatives = sorted({re.escape(w).replace(r"\.", r"\.?").replace(r"\ ", r"\s+") for w in words},
+                          key=len, reverse=True)
+    one = "(?:" + "|".join(alternatives) + r")(?![\w&])"
+    return re.compile(rf"^(?:,?\s+(?:(?:Group|Holdings?)\s+)*{one})+")
+
+
+def _exact_case(surface: str, row: dict) -> bool:
+    return (len(surface) <= 4 or surface in ambiguous() or row.get("case") == "exact"
+            or (surface.isalpha() and surface[1:].islower() and row.get("source") == "package"))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """Lookup tables of every KB name: names beat aliases, aliases beat legal names; on a tie
+    the entry listed first keeps the surface (conflicts are kept for the schema test)."""
+    g = Gazetteer()
+    owner: dict[str, tuple[int, str]] = {}
+    rows = list(_company_table().values())
+    for rank, key in enumerate(("name", "aliases", "legal_names")):
+        for row in rows:
+            values = row.get(key) or []
+            for surface in [values] if isinstance(values, str) else values:
+                surface = normalize(surface)
+                if not surface:
+                    continue
+                if surface in owner:
+                    if owner[surface][1] != row["id"]:
+                        g.conflicts.append((surface, owner[surface][1], row["id"]))
+                    continue
+                owner[surface] = (rank, row["id"])
+                g.exact[surface] = row["id"]
+                if not _exact_case(surface, row):
+                    g.folded.setdefault(surface.casefold(), row["id"])
+                    g.folded_surface.setdefault(surface.casefold(), surface)
+                tokens = TOKEN.findall(surface)
+                g.longest_exact[tokens[0]] = max(g.longest_exact.get(tokens[0], 0), len(tokens))
+                first = tokens[0].casefold()
+                g.longest[first] = max(g.longest.get(first, 0), len(tokens))
+    bare = set()
+    for row in rows:
+        for ticker in row.get("tickers") or []:
+            g.tickers.setdefault(ticker, row["id"])
+            if (row.get("source") != "package" and ticker.isalpha() and ticker.isupper() and len(ticker) >= 4
+                    and ticker not in owner and len(VOWELS & set(ticker)) <= 1):
+                bare.add(ticker)
+    g.bare_tickers = frozenset(bare)
+    lower_firsts = sorted((t for t in g.longest_exact if not t[0].isupper() and not t[0].isdigit()), key=len, reverse=True)
+    alternatives = "|".join([r"[^\W\d_a-z]", r"\d"] + [re.escape(t) + r"(?![^\W_])" for t in lower_firsts])
+    g.starts = re.compile(rf"(?<![^\W_])(?:{alternatives})")
+    return g
+
+
+def _same_initials(a: str, b: str) -> bool:
+    """Whether two spellings capitalize the same words (or one is all capitals: "NVIDIA")."""
+    return a.isupper() or [w[0].isupper() for w in a.split()] == [w[0].isupper() for w in b.split()]
+
+
+def _context_ok(text: str, start: int, end: int, surface: str) -> bool:
+    rules = ambiguous().get(surface)
+    if not rules:
+        return True
+    after, before = text[end:end + 60], text[max(0, start - 60):start]
+    if "not_next" in rules and rules["not_next"].search(after):
+        return False
+    if "not_prev" in rules and rules["not_prev"].search(before):
+        return False
+    if "needs" in rules:
+        # a match covering this occurrence, or a context word that is not another occurrence
+        window, at = before + text[start:end] + after, len(before)
+        if not any(m.start() <= at < m.end() or surface not in m.group()
+                   for m in rules["needs"].finditer(window)):
+            return False
+    return True
+
+
+def _headline(sentence: str) -> bool:
+    """An all-capitals line ("NVIDIA POSTS RECORD SALES"): names may be in capitals there."""
+    return sentence.isupper() and sum(c.isalpha() for c in sentence[:40]) > 12
+
+
+def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """KB name matches (start, end, company id) in text[start:end], longest first, no overlaps."""
+    g = gazetteer()
+    sentence = text[start:end]
+    upper = _headline(sentence)
+    found: list[tuple[int, int, str]] = []
+    covered = start
+    for m in g.starts.finditer(text, start, end):  # only tokens that may begin a name
+        if m.start() < covered:
+            continue
+        first_token = TOKEN.match(text, m.start(), end)
+        first = first_token.group()
+        longest = g.longest_exact.get(first, 0)
+        if first[0].isupper():  # other spellings start with a capital: "NVIDIA", "Bytedance"
+            longest = max(longest, g.longest.get(first.casefold(), 0))
+        if not longest:
+            continue
+        tokens = [first_token.span()]
+        if longest > 1:
+            for t in TOKEN.finditer(text, first_token.end(), end):
+                tokens.append(t.span())
+                if len(tokens) == longest:
+                    break
+        hit = None
+        for n in range(len(tokens), 0, -1):
+            a, b = tokens[0][0], tokens[n - 1][1]
+            surface = text[a:b]
+            if n > 1 or "’" in surface:
+                surface = normalize(surface)
+            company = g.exact.get(surface)
+            if company is None and surface[0].isupper():
+                company = g.folded.get(surface.casefold())
+                if company is not None and not _same_initials(surface, g.folded_surface[surface.casefold()]):
+                    company = None  # "PitchBook data" is not "PitchBook Data"
+                if company is None and upper and surface.isupper():
+                    company = _upper_match(surface)
+            if company is not None and a >= 2 and text[a - 1] == "-" and text[a - 2].isalnum():
+                company = None  # "Self-Reliance", "non-Apple"
+            if company is not None and _context_ok(text, a, b, g_surface(surface, company)):
+                hit = (a, b, company, n)
+                break
+        if hit is None:
+            continue
+        a, b, company, n = hit
+        if _longer_legal_name().match(text, b, end) or _subsidiary_suffix().match(text, b, end):
+            continue  # "Fidelity Management & Research Co.", "Mizuho Securities" are other companies
+        suffix = legal_suffix().match(text, b, end) or GROUP.match(text, b, end)
+        if suffix:
+            b = suffix.end()
+        found.append((a, b, company))
+        covered = b
+    return found
+
+
+@lru_cache(maxsize=1)
+def _longer_legal_name() -> re.Pattern:
+    """More capitalized words and then a legal suffix after a KB name."""
+    return re.compile(rf"(?:\s+(?:&\s+)?{WORD})+(?:{legal_suffix().pattern[1:]})")
+
+
+@lru_cache(maxsize=1)
+def _subsidiary_suffix() -> re.Pattern:
+    words = "|".join(map(re.escape, cues()["subsidiary_suffixes"]))
+    return re.compile(rf"\s+(?:{words})(?![\w-])")
+
+
+def g_surface(surface: str, company: str) -> str:
+    """The KB spelling a matched surface stands for (for its context rules)."""
+    g = gazetteer()
+    if surface in g.exact:
+        return surface
+    for candidate in ambiguous():
+        if candidate.casefold() == surface.casefold() and g.exact.get(candidate) == company:
+            return candidate
+    return surface
+
+
+@lru_cache(maxsize=1)
+def _upper_table() -> dict[str, str]:
+    return {s.upper(): c for s, c in gazetteer().exact.items() if len(s) > 2}
+
+
+def _upper_match(surface: str) -> str | None:
+    return _upper_table().get(surface)
+
+
+def find_tickers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Tickers in exchange notes ("(NASDAQ: NVDA)") and bare curated tickers ("NVDA")."""
+    g = gazetteer()
+    found = []
+    sentence = text[start:end]
+    for m in EXCHANGE.finditer(sentence):
+        ticker = m.group("ticker").rstrip(".")
+        company = g.tickers.get(ticker) or g.tickers.get(ticker.lstrip("0"))
+        if company:
+            found.append((start + m.start("ticker"), start + m.start("ticker") + len(ticker), company))
+    if g.bare_tickers and not _headline(sentence):
+        for m in re.finditer(r"(?<![\w$.-])[A-Z]{4,5}(?![\w-])", sentence):
+            if m.group() in g.bare_tickers:
+                found.append((start + m.start(), start + m.end(), g.tickers[m.group()]))
+    return found
+
+
+# --- unknown companies ---------------------------------------------------------------------
+
+@dataclass
+class Unknown:
+    """A company the KB does not list, with what its cues tell about it."""
+
+    name: str
+    kind: str | None = None
+    hq: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _cue_patterns() -> dict[str, re.Pattern]:
+    c = cues()
+
+    def alt(words):
+        return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+    apposition = ["startup", "start-up", "maker", "company", "firm", "operator", "developer", "provider",
+                  "investor", "lender", "group", "manufacturer", "retailer", "carrier", "insurer", "chipmaker",
+                  "automaker", "carmaker", "conglomerate", "bank", "brokerage", "fund", "unicorn", "supplier",
+                  "giant", "specialist", "consultancy", "subsidiary", "unit", "spin-off", "joint venture",
+                  "biotech", "drugmaker", "miner", "airline", "utility", "marketplace", "platform", "lab",
+                  "designer", "chip designer", "fintech", "broker", "bank", "rival", "competitor"]
+    return {
+        "descriptor": re.compile(rf"(?:^|[\s(])(?P<noun>{alt(c['descriptor_nouns'])})\s+$"),
+        "before": re.compile(rf"\b(?:{alt(c['before_phrases'])})\s+(?:the\s+)?$"),
+        "according": re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I),
+        "after": re.compile(rf"^(?:'s?|’s?)?\s+(?:{alt(c['after_verbs'])})\b"),
+        "raised": re.compile(r"^\s+(?:has\s+|had\s+|have\s+)?(?:raised|raises|secured)\s+(?:about\s+|roughly\s+|more\s+than\s+|nearly\s+|over\s+|some\s+)?(?:[$€£¥₹]|US\$|RMB|EUR|USD)"),
+        "data": re.compile(r"^\s+(?:data|figures|estimates|research|analysis)\b"),
+        "apposition": re.compile(
+            rf"^,\s+(?:a|an|the)\s+(?P<mods>(?:(?!{FUNCTION_WORDS}\b)[\w.'’&-]+,?\s+){{0,5}}?)(?P<noun>{alt(apposition)})"
+            r"(?=\s*[,.;]|\s+(?:that|which|whose|of|in|with|behind|based|backed|founded|owned|known|focused|for|from|at)\b)"),
+        "which": re.compile(r"^,\s+which\s+(?:also\s+|now\s+|still\s+)?(?:builds|makes|owns|operates|employs|develops|"
+                            r"sells|runs|provides|designs|raised|was founded|is backed|is owned|is based|"
+                            r"is valued|was valued|has raised|had raised|led|rents)\b"),
+        "and": re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)$"),
+        "suffix_kinds": re.compile(rf"\b(?P<word>{alt(c['suffix_kinds'])})$"),
+    }
+
+
+def _strip_leading(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """Drop leading words that are not part of a name ("The", "Rival", "Paris"); None when
+    the chunk starts with a title ("Chief Executive ...") or nothing is left."""
+    leading = set(cues()["leading_words"])
+    titles = {"Chief", "Chairman", "Chairwoman", "President", "Founder", "CEO", "CFO", "CTO", "COO",
+              "Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Executive", "Director", "Minister", "Secretary",
+              "Senator", "Governor", "Mayor", "Judge", "Analyst", "Professor"}
+    for m in re.finditer(r"\S+", text[a:b]):
+        word = m.group()
+        if word in titles:
+            return None
+        if word not in leading and word != "&":
+            return a + m.start(), b
+    return None
+
+
+@lru_cache(maxsize=1)
+def _legal_end() -> re.Pattern:
+    body = legal_suffix().pattern[len("^(?:"):-len(")+")]
+    return re.compile(rf"\S\s*(?:{body})$")
+
+
+def _legal_tail(text: str, a: int, b: int) -> int | None:
+    """The end of a chunk that already closes with a legal suffix ("Research Co"), with its period."""
+    end = b + 1 if text[b:b + 1] == "." else b
+    if _legal_end().search(text, a, end):
+        return end
+    return None
+
+
+def _is_not_company(name: str, words: list[str]) -> bool:
+    names, last_words = not_companies()
+    return name in names or words[-1] in last_words or any(w in last_words for w in words[1:])
+
+
+def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str, Unknown]:
+    """Names of companies outside the KB that carry a cue, with the kind and city the cues give."""
+    p = _cue_patterns()
+    suffixes = set(cues()["name_suffixes"])
+    weak_suffixes = set(cues()["weak_name_suffixes"])
+    leading = set(cues()["leading_words"])
+    found: dict[str, Unknown] = {}
+    ordered = sorted(taken)
+    starts = [x for x, _ in ordered]
+    for s, e in sentences:
+        # the taken spans near this sentence: none is long, so a window of starts suffices
+        near = ordered[bisect_left(starts, s - 1000):bisect_left(starts, e)]
+        chunks = []
+        for m in CHUNK.finditer(text, s, e):
+            span = _strip_leading(text, m.start(), m.end())
+            if span is None:
+                continue
+            a, b = span
+            if any(x < b and a < y for x, y in near):
+                continue
+            chunks.append([a, b, None])
+        for chunk in chunks:
+            a, b = chunk[0], chunk[1]
+            name = normalize(text[a:b])
+            words = name.split()
+            if _is_not_company(name, words):
+                chunk[2] = False
+                continue
+            before, after = text[max(s, a - 80):a], text[b:min(e, b + 120)]
+            legal = legal_suffix().match(text, b, e)
+            tail = _legal_tail(text, a, b)
+            info = Unknown(name)
+            if legal or tail:
+                chunk[1] = b = legal.end() if legal else tail
+                info.name = normalize(text[a:b])
+                chunk[2] = info
+                continue
+            if len(words) == 1 and name.endswith("ly"):
+                continue  # "Additionally, the company ..."
+            cue = False
+            if len(words) >= 2 and (words[-1] in suffixes or " ".join(words[-2:]) in suffixes) \
+                    and words[0] not in suffixes and words[0] not in leading:
+                cue = True
+                kind = p["suffix_kinds"].search(name)
+                info.kind = cues()["suffix_kinds"].get(kind.group("word")) if kind else None
+            d = p["descriptor"].search(before)
+            if d:
+                cue = True
+                info.kind = info.kind or cues()["descriptor_kinds"].get(d.group("noun"))
+                city = re.search(r"\b([A-Z][\w]+(?:\s[A-Z][\w]+)?)(?:-based)?\s+(?:[\w-]+\s+)*$", before[:d.start("noun")])
+                if city and city.group(1) not in leading:
+                    info.hq = city.group(1)
+            ap = p["apposition"].match(after)
+            if ap:
+                cue = True
+                info.kind = info.kind or cues()["descriptor_kinds"].get(ap.group("noun"))
+                based = re.search(r"([A-Z][\w]+(?:\s[A-Z][\w]+)?)-based", ap.group("mods") or "")
+                if based:
+                    info.hq = based.group(1)
+            if p["which"].match(after) or p["raised"].match(after) or p["after"].match(after):
+                cue = True
+            if p["before"].search(before) or (p["according"].search(before) and p["data"].match(after)):
+                cue = True
+            if cue:
+                if info.kind is None and words[-1] in weak_suffixes:
+                    info.kind = cues()["suffix_kinds"].get(words[-1])
+                chunk[2] = info
+        # Coordinated names share a cue: "backers Index Ventures and Partech".
+        for x, y in zip(chunks, chunks[1:]):
+            if p["and"].match(text[x[1]:y[0]]):
+                if isinstance(x[2], Unknown) and y[2] is None:
+                    y[2] = Unknown(normalize(text[y[0]:y[1]]), kind=x[2].kind)
+                elif isinstance(y[2], Unknown) and x[2] is None:
+                    x[2] = Unknown(normalize(text[x[0]:x[1]]), kind=y[2].kind)
+        for a, b, info in chunks:
+            if isinstance(info, Unknown) and info.name not in found:
+                found[info.name] = info
+    return found
+
+
+def _occurrences(text: str, sentences, name: str, taken) -> list[tuple[int, int]]:
+    body = re.escape(name).replace(re.escape(" "), r"\s+")
+    pattern = re.compile(rf"(?<![\w&-]){body}(?![\w&]|-\w)")
+    spans = []
+    for s, e in sentences:
+        for m in pattern.finditer(text, s, e):
+            if not any(x < m.end() and m.start() < y for x, y in taken):
+                spans.append(m.span())
+    return spans
+
+
+def _short_form(name: str, gazette: Gazetteer) -> str | None:
+    """The first word of a multi-word unknown name, where it can stand alone ("Kestrel")."""
+    words = name.split()
+    first = words[0]
+    leading = set(cues()["leading_words"]) | set(cues()["name_suffixes"])
+    if (len(words) < 2 or len(first) < 4 or first in leading or first in gazette.exact
+            or first.casefold() in gazette.folded or not first[0].isupper() or first.isupper()
+            or legal_suffix().match(" " + " ".join(words[1:])) is not None and len(words) == 2):
+        return None
+    return first
+
+
+@dataclass
+class NameMention:
+    start: int
+    end: int
+    company_id: str | None
+    name: str
+    sentence: int
+    info: dict  # KB entry or what cues said about an unknown company
+
+
+def recognize(doc: Document) -> list[NameMention]:
+    """All name mentions in the document's sentences, in order."""
+    text, table = doc.text, _company_table()
+    spans: list[tuple[int, int, str]] = []
+    for s, e in doc.sentences:
+        names = find_names(text, s, e)
+        taken = [(a, b) for a, b, _ in names]
+        names += [t for t in find_tickers(text, s, e) if not any(a < t[1] and t[0] < b for a, b in taken)]
+        spans += names
+    taken = [(a, b) for a, b, _ in spans]
+    unknown = find_unknown(text, doc.sentences, taken)
+    gazette = gazetteer()
+    unknown_spans: list[tuple[int, int, Unknown]] = []
+    forms = [(u.name, u) for u in unknown.values()]
+    forms += [(short, u) for u in unknown.values() if (short := _short_form(u.name, gazette))
+              and short not in unknown]
+    for surface, info in sorted(forms, key=lambda f: -len(f[0])):
+        for a, b in _occurrences(text, doc.sentences, surface, taken):
+            unknown_spans.append((a, b, info))
+            taken.append((a, b))
+    sentence_of = _sentence_index(doc)
+    out = [NameMention(a, b, c, table[c]["name"], sentence_of(a), table[c]) for a, b, c in spans]
+    out += [NameMention(a, b, None, u.name, sentence_of(a), {"kind": u.kind, "hq": u.hq})
+            for a, b, u in unknown_spans]
+    return sorted(out, key=lambda m: m.start)
+
+
+def _sentence_index(doc: Document):
+    import bisect
+
+    starts = [s for s, _ in doc.sentences]
+    return lambda offset: max(0, bisect.bisect_right(starts, offset) - 1)
 
 
 class Companies:
+    """Appends COMPANY mentions: names (KB and unknown), nominals and pronouns."""
+
     name = "companies"
     requires = ("sentences",)
     assigns = ("mentions",)
 
     def __call__(self, doc: Document) -> Document:
+        from pipeline.coreference import resolve
+
+        names = recognize(doc)
+        mentions = [Mention("COMPANY", m.start, m.end, {"company_id": m.company_id, "name": m.name, "form": "name"})
+                    for m in names]
+        mentions += resolve(doc, names)
+        doc.mentions += sorted(mentions, key=lambda m: m.start)
         return doc

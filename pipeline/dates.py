@@ -1,18 +1,365 @@
-"""DATE mentions: recognized on sentences, resolved to normalized values.
+"""DATE stage: time expressions, recognized on tokens and resolved to an inclusive ISO interval.
 
-Not built yet: this stage finds nothing until its issue (MONEY/PERCENT/DATE, companies)
-fills it in. It is in the pipeline so that the stage order and the output files are final.
+Recognize: spaCy Matcher patterns in models/patterns/dates.jsonl, with word lists from
+models/patterns/date_words.json; tokens inside MONEY/PERCENT/COMPANY mentions are skipped.
+Attached modifiers in front of a match ("the end of", "early", "mid-", "earlier") join the span;
+leading prepositions stay outside (ANNOTATION.md, DATE). Resolve: ``calendar.resolve`` is a pure
+function of the span's form and tokens and a ``calendar.Context`` that this stage works out:
+
+- P, the publication date (``doc.published``: metadata, else the dateline). **Relative
+  expressions ("last year", "on Tuesday", "the third quarter", "in August") cannot be resolved
+  without P: when P is None they give no mention at all.**
+- the tense of the clause, for a month or day without year: the nearest tense word before the
+  span ("would", "will", "expects" -> after P; "was", "since", a verb in -ed -> before P;
+  default before P).
+- the fiscal calendar: a statement in the article ("whose fiscal year runs from July to June",
+  "keeps its books on an April-to-March calendar", models/patterns/fiscal_calendar.txt) in the
+  same sentence, else one about the company the date is about (the COMPANY mention in force),
+  else that company's ``fiscal_year_start``/``fiscal_year_label`` in models/companies.jsonl (for
+  phrases that say fiscal), else the nearest statement of an unknown company, else the calendar
+  year. Quarters and halves without year ("the fourth quarter", "first-half") follow the fiscal
+  calendar only where the article states one for their company.
+
+Why not dateparser's ``search_dates`` on whole text: it reads "25%" and "$28" as days of the
+month and returns matched substrings without offsets (tests/test_dates.py pins this). dateparser
+reads complete day strings we found ("Dec. 23, 2025"), through ``layout.parse_date``.
 """
 
 from __future__ import annotations
 
-from pipeline.types import Document
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+from pipeline import calendar, resources, tokens
+from pipeline.calendar import CALENDAR_YEAR, Calendar, Context
+from pipeline.layout import MONTH
+from pipeline.types import Document, Mention, Span
+
+YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
+FY_TOKEN = re.compile(r"(?i)^FY(?:['’]?\d{2}|\d{4})?$")
+REPORTING_FORMS = ("quarter", "half", "relative-unit", "first-months")  # may follow a stated fiscal year
+LEAD_SENTENCES = 4  # a statement this early in an article is about the article's own company
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A fiscal calendar stated in the text, with the company it is about (if known)."""
+
+    start: int
+    end: int
+    sentence: int
+    calendar: Calendar
+    recurring: bool  # "runs from April to March": its months are no DATE mentions
+    owner: str | None = None
+    labelled: bool = False  # the text named a fiscal year ("fiscal 2025, a year that closes in ...")
+
+
+def sentence_index(sentences: list[Span], pos: int) -> int:
+    """Index of the sentence containing text position ``pos``, or -1 (sentences are in order)."""
+    i = bisect_right(sentences, pos, key=lambda sentence: sentence[0]) - 1
+    return i if i >= 0 and sentences[i][0] <= pos < sentences[i][1] else -1
+
+
+def statement_patterns() -> list[tuple[re.Pattern, bool]]:
+    """(pattern, recurring) for each line of models/patterns/fiscal_calendar.txt."""
+    month = rf"{MONTH}\.?"
+    out, recurring = [], True
+    for line in resources.read_lines(resources.model_path("patterns", "fiscal_calendar.txt")):
+        if line in ("[calendar]", "[label]"):
+            recurring = line == "[calendar]"
+            continue
+        out.append((re.compile(line.replace("{month}", month), re.I), recurring))
+    return out
+
+
+def month_number(name: str | None) -> int | None:
+    return calendar.words_table().months.get(name.lower().rstrip(".")) if name else None
+
+
+def find_statements(doc: Document, patterns: list[tuple[re.Pattern, bool]]) -> list[Statement]:
+    """Fiscal calendar statements, statements of one sentence merged (a calendar and a label)."""
+    found = []
+    for pattern, recurring in patterns:
+        for m in pattern.finditer(doc.text):
+            groups = m.groupdict()
+            first, last = month_number(groups.get("first")), month_number(groups.get("last"))
+            start_month = first or (last % 12 + 1 if last else None)
+            label = None
+            if groups.get("label") and groups.get("label_end"):
+                label = "start" if int(groups["label_end"]) == int(groups["label"]) + 1 else "end"
+            sentence = sentence_index(doc.sentences, m.start())
+            found.append((m.start(), m.end(), sentence, start_month, label, recurring))
+    merged = []
+    for start, end, sentence, start_month, label, recurring in sorted(found):
+        same = [f for f in found if f[2] == sentence and sentence >= 0]
+        start_month = start_month or next((f[3] for f in same if f[3]), None)
+        label = label or next((f[4] for f in same if f[4]), None)
+        if start_month is None:
+            continue
+        merged.append(Statement(start, end, sentence, Calendar(start_month, label or "end"), recurring,
+                                labelled=label is not None))
+    return merged
+
+
+def pattern_lists() -> dict:
+    """The "@name" lists and regular expressions models/patterns/dates.jsonl refers to."""
+    t = calendar.words_table()
+    numbers = "|".join(sorted(map(re.escape, t.numbers), key=len, reverse=True))
+    return {
+        "month": t.month_tokens,
+        "month_name": t.month_names,
+        "weekday": t.raw["weekdays"],
+        "ordinal": sorted(w for w, n in t.ordinals.items() if n > 0),
+        "ordinal_or_final": sorted(t.ordinals),
+        "half_ordinal": [w for w in t.half_ordinals if t.ordinals.get(w, 0) > 0],
+        "half_ordinal_or_final": t.half_ordinals,
+        "fiscal": sorted(t.fiscal),
+        "edge_noun": sorted(t.edge_nouns),
+        "period_verb": sorted(t.period_verbs),
+        "year": r"^(?:19|20)\d\d$",
+        "yy": r"^\d\d$",
+        "day": r"^(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?$",
+        "mm": r"^(?:0[1-9]|1[0-2])$",
+        "dd": r"^(?:0[1-9]|[12]\d|3[01])$",
+        "decade": r"^(?:19|20)\d0s$",
+        "fy": r"(?i)^FY['’]?(?:\d{2}|\d{4})$",
+        "q": r"^Q[1-4]$",
+        "qyy": r"^(?:Q[1-4]['’]\d{2}|[1-4]Q['’]?(?:\d{2}|\d{4}))$",
+        "nq": r"^[1-4]Q$",
+        "h": r"^H[12]$",
+        "hyy": r"^(?:H[12]['’]\d{2}|[12]H['’]?(?:\d{2}|\d{4}))$",
+        "nh": r"^[12]H$",
+        "number": rf"(?i)^(?:\d{{1,3}}|{numbers})$",
+    }
+
+
+class FiscalCalendars:
+    """Which fiscal calendar a date at a given offset follows (see the module docstring)."""
+
+    def __init__(self, doc: Document, statements: list[Statement]):
+        self.sentences = doc.sentences
+        self.companies = sorted((m for m in doc.mentions if m.type == "COMPANY" and m.fields.get("company_id")),
+                                key=lambda m: m.start)
+        self.company_starts = [m.start for m in self.companies]
+        self.statements = []
+        for s in statements:  # the owner's fiscal_year_label names the year unless the text does
+            owner = self.company_at(s.start)
+            label = s.calendar.label if s.labelled else self.kb_label(owner)
+            self.statements.append(Statement(s.start, s.end, s.sentence, Calendar(s.calendar.start_month, label),
+                                             s.recurring, owner, s.labelled))
+
+    def company_at(self, pos: int) -> str | None:
+        """The company a text position is about: the last COMPANY mention before it in its
+        sentence, else the first after it in its sentence, else the last one before it."""
+        i = bisect_right(self.company_starts, pos - 1)  # companies[:i] start before pos
+        sentence = sentence_index(self.sentences, pos)
+        if i > 0 and (sentence < 0 or sentence_index(self.sentences, self.company_starts[i - 1]) == sentence):
+            return self.companies[i - 1].fields["company_id"]  # before it in its sentence
+        if i < len(self.companies) and sentence >= 0 and \
+                sentence_index(self.sentences, self.company_starts[i]) == sentence:
+            return self.companies[i].fields["company_id"]  # after it in its sentence
+        return self.companies[i - 1].fields["company_id"] if i > 0 else None
+
+    @staticmethod
+    def kb_label(company_id: str | None) -> str:
+        row = resources.companies().get(company_id) if company_id else None
+        return (row or {}).get("fiscal_year_label") or "end"
+
+    def kb(self, company_id: str) -> Calendar | None:
+        row = resources.companies().get(company_id)
+        if not row or not row.get("fiscal_year_start"):
+            return None
+        return Calendar(int(row["fiscal_year_start"]), row.get("fiscal_year_label") or "end")
+
+    def owned_by(self, company_id: str) -> Calendar | None:
+        row = resources.companies().get(company_id) or {}
+        for owner in (company_id, row.get("parent")):
+            mine = [s for s in self.statements if owner and s.owner == owner]
+            if mine:
+                return mine[0].calendar
+        return None
+
+    def nearest(self, pos: int, lead_only: bool) -> Calendar | None:
+        """A statement about an unknown company: the nearest before ``pos``, else (for fiscal
+        phrases) the nearest after it, or (for plain quarters) one in the article's lead."""
+        unknown = [s for s in self.statements if s.owner is None]
+        before = [s for s in unknown if s.start < pos]
+        if before:
+            return before[-1].calendar
+        after = [s for s in unknown if s.start >= pos and (not lead_only or s.sentence < LEAD_SENTENCES)]
+        return after[0].calendar if after else None
+
+    def calendar_for(self, pos: int, fiscal: bool) -> Calendar:
+        """The calendar for a fiscal phrase (``fiscal``) or a quarter/half without year."""
+        if not self.statements and not fiscal:
+            return CALENDAR_YEAR
+        sentence = sentence_index(self.sentences, pos)
+        same = [s for s in self.statements if s.sentence == sentence >= 0]
+        if same:
+            return same[0].calendar
+        company = self.company_at(pos)
+        if company is not None:
+            found = self.owned_by(company) or (self.kb(company) if fiscal else None)
+            if found is not None:
+                return found
+        return self.nearest(pos, lead_only=not fiscal) or CALENDAR_YEAR
 
 
 class Dates:
+    """Finds DATE mentions in sentences and resolves their intervals."""
+
     name = "dates"
     requires = ("sentences",)
     assigns = ("mentions",)
 
+    @cached_property
+    def matcher(self):
+        return tokens.matcher("dates", pattern_lists())
+
+    @cached_property
+    def statement_patterns(self) -> list[tuple[re.Pattern, bool]]:
+        return statement_patterns()
+
+    def __getstate__(self) -> dict:
+        return {}  # the matcher and patterns are rebuilt lazily in each worker
+
+    @staticmethod
+    def context(form: str, words: list[str], start: int, published, tense_: str,
+                fiscal: FiscalCalendars) -> Context:
+        """What the resolver needs besides the words; calendars are looked up only when used."""
+        says_fiscal = any(w.lower() in calendar.words_table().fiscal or FY_TOKEN.match(w) for w in words)
+        return Context(
+            published=published,
+            tense=tense_,
+            fiscal=fiscal.calendar_for(start, fiscal=True) if says_fiscal else CALENDAR_YEAR,
+            reporting=fiscal.calendar_for(start, fiscal=False) if form in REPORTING_FORMS else CALENDAR_YEAR,
+        )
+
     def __call__(self, doc: Document) -> Document:
+        toks = tokens.tokens(doc)
+        published = calendar.parse_published(doc.published)
+        statements = find_statements(doc, self.statement_patterns)
+        fiscal = FiscalCalendars(doc, statements)
+        taken = [(m.start, m.end) for m in doc.mentions] + [(s.start, s.end) for s in statements if s.recurring]
+        spans = extend_left(toks, tokens.find(doc, self.matcher, taken, keep=keep), taken, doc.sentences)
+        found = []
+        for form, first, last in spans:
+            span = toks[first:last]
+            words = [t.text for t in span]
+            try:
+                fields = calendar.resolve(form, words, self.context(form, words, span.start_char, published,
+                                                                    tense(toks, first, doc.sentences), fiscal))
+            except ValueError:  # relative without P (calendar.Unresolved), or not a date after all
+                continue
+            found.append(Mention("DATE", span.start_char, span.end_char, fields))
+        doc.mentions.extend(found)
         return doc
+
+
+def _words() -> dict:
+    return calendar.words_table().raw
+
+
+def keep(span) -> bool:
+    """Drop matches that are no dates in their context (see tests/cases/dates.jsonl, none lines)."""
+    doc, raw = span.doc, _words()
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    lowered = [t.lower_ for t in span]
+    if "and" in lowered and (before is None or before.lower_ != "between"):
+        return False  # "2025 and 2027" is a range only after "between"
+    if before is not None and before.lower_ in raw["recurring"]:
+        return False  # "every March", "per quarter"
+    first = span[0]
+    if first.lower_ in ("last", "next") and before is not None and before.lower_ == "the":
+        return False  # "the last year of the deal": no deictic "last year" inside
+    if YEAR_TOKEN.match(first.text) and len(span) == 1:
+        if after is not None and after.lower_ in raw["count_nouns"] and (
+                before is None or before.lower_ not in raw["prepositions"]):
+            return False  # "2100 employees"
+        if before is not None and before.text in ("-", "–", "#", "No.") and not _edge_before(doc, span.start - 1):
+            return False  # "KR-2026", "pre-2020", "No. 2025"
+    if len(span) == 1 and first.text in calendar.words_table().month_names:
+        nxt = after.text if after is not None else ""
+        if nxt[:1].isupper() and nxt.isalpha() and nxt not in calendar.words_table().months \
+                and nxt.lower() not in calendar.words_table().weekdays:
+            return False  # "June Yoon", "August Capital"
+        if first.text == "May" and (before is None or before.lower_ not in raw["prepositions"]):
+            return False  # the modal verb
+    if lowered[-1] in ("year", "month", "week", "decade") and lowered[0] == "the" and after is not None \
+            and after.lower_ in ("of", "before", "after"):
+        return False  # "the last year of the contract"
+    if lowered[-1] in ("quarter", "half") and after is not None and after.text == "-" \
+            and span.end + 1 < len(doc) and doc[span.end + 1].is_alpha:
+        return False  # "the first quarter-century"
+    if lowered[-1] in ("quarter", "half") and after is not None and after.lower_ == "of":
+        return False  # "the first half of the payment" ("the first half of 2026" is a longer match)
+    if any(w in ("quarter", "half") for w in lowered):
+        if before is not None and before.lower_ in raw["counting"] and not span[0].lower_ == "the":
+            return False  # "for a third quarter in a row"
+        rest = [t.lower_ for t in doc[span.end:span.end + 3]]
+        if rest[:3] == ["in", "a", "row"] or rest[:1] in (["running"], ["straight"]):
+            return False
+    return True
+
+
+def _hyphen_edges() -> set[str]:
+    """Modifiers joined by a hyphen: "mid-2026", "end-March"."""
+    return set(calendar.words_table().edge_adjectives) | set(_words()["hyphen_edges"])
+
+
+def _edge_before(doc, hyphen: int) -> bool:
+    """"mid-2026": the hyphen joins an attached modifier, not a word of another kind."""
+    return hyphen > 0 and doc[hyphen - 1].lower_ in _hyphen_edges()
+
+
+def extend_left(toks, spans: list[tuple[str, int, int]], taken: list[Span],
+                sentences: list[Span]) -> list[tuple[str, int, int]]:
+    """Spans widened over an attached modifier in front: "the end of 2025", "early 2026",
+    "mid-2026", "earlier this year"; not "as early as 2026" (a hedge)."""
+    t = calendar.words_table()
+    out, previous_end = [], 0
+    for form, first, last in spans:
+        new = first
+        if first >= 3 and toks[first - 3].lower_ == "the" and toks[first - 2].lower_ in t.edge_nouns \
+                and toks[first - 1].lower_ == "of":
+            new = first - 3
+        elif first >= 1 and toks[first - 1].lower_ in t.edge_adjectives:
+            new = first - 1
+        elif first >= 2 and toks[first - 1].text == "-" and toks[first - 2].lower_ in _hyphen_edges():
+            new = first - 2
+        if new < first and new > 0 and toks[new - 1].lower_ == "as":
+            new = first  # "as early as 2026"
+        if new < first:
+            start_char, end_char = toks[new].idx, toks[last - 1].idx + len(toks[last - 1])
+            inside = sentence_index(sentences, start_char) == sentence_index(sentences, end_char - 1) >= 0
+            clash = any(start_char < y and x < toks[first].idx for x, y in taken)
+            if new < previous_end or not inside or clash:
+                new = first
+        out.append((form, new, last))
+        previous_end = last
+    return out
+
+
+def tense(toks, first: int, sentences: list[Span]) -> str:
+    """"future" when the nearest tense word before token ``first`` in its sentence points after
+    the publication date ("said it would pay ... in December"), else "past"."""
+    raw = _words()
+    future, past, not_past = set(raw["future_markers"]), set(raw["past_markers"]), set(raw["not_past"])
+    start = toks[first].idx
+    i = sentence_index(sentences, start)
+    sentence_start = sentences[i][0] if i >= 0 else start
+    for i in range(first - 1, -1, -1):
+        token = toks[i]
+        if token.idx < sentence_start:
+            break
+        word = token.lower_
+        if token.text in calendar.words_table().month_names:
+            continue  # "in April and May": a month, not the modal
+        if word in future or (word in ("set", "poised", "slated") and toks[i + 1].lower_ == "to"):
+            return "future"
+        if word in past or (word.endswith("ed") and len(word) > 4 and word not in not_past):
+            return "past"
+    return "past"

@@ -35,9 +35,10 @@ def run_extract(tmp_path):
 MARK = "[[", "]]"
 
 
-def case_lines(name: str) -> list[tuple[str, str, tuple[int, int] | None, dict | None]]:
+def case_lines(name: str, published: bool = False) -> list[tuple]:
     """Cases of tests/cases/<name>.jsonl as (id, sentence, (start, end) of the [[marked]] span
-    or None, expected value or None); the marks are removed and offsets computed."""
+    or None, expected value or None); the marks are removed and offsets computed. With
+    ``published``, each case also carries its line's "published" date (PUBLISHED if absent)."""
     cases = []
     path = ROOT / "tests" / "cases" / f"{name}.jsonl"
     with path.open(encoding="utf-8") as f:
@@ -50,6 +51,9 @@ def case_lines(name: str) -> list[tuple[str, str, tuple[int, int] | None, dict |
             cases.append((f"{n}:{plain}", plain, (start, end), dict(row["value"])))
         for sentence in row.get("none", []):
             cases.append((f"{n}:none:{sentence}", sentence, None, None))
+    if published:
+        when = {n: row.get("published", PUBLISHED) for n, row in enumerate(rows, 1)}
+        cases = [(*case, when[int(case[0].split(":", 1)[0])]) for case in cases]
     return cases
 
 

@@ -1,8 +1,14 @@
 """Reading inputs: folders and files of .txt/.md/.html, and JSON Lines dumps (.jsonl, .jsonl.gz).
 
-Everything is streamed: ``read_inputs`` yields one ``Document`` or ``ErrorRecord`` at a time,
-in a stable order (paths as given, folders walked in sorted order, dump lines in order).
-Document ids follow CONTRACT.md. A bad file or line becomes an ``ErrorRecord``; reading goes on.
+Everything is streamed: ``Reader.read`` yields one ``Document`` or ``ErrorRecord`` at a time,
+in a stable order (paths as given, folders walked in sorted order, dump lines in order), and
+``Reader.position`` tells how many input bytes have been consumed (for progress and ETA).
+Memory is bounded by one document: a dump is read line by line (a line longer than any
+document could be is skipped in chunks, never held whole) and a file larger than
+``max_chars`` could hold is refused before it is read.
+
+Document ids follow CONTRACT.md. A bad file or line becomes an ``ErrorRecord`` whose
+``source`` is the file, or ``file:line`` (1-based) in a dump; reading goes on.
 """
 
 from __future__ import annotations
@@ -136,18 +142,43 @@ def iso_date(value: object) -> str | None:
             return None
 
 
+def total_bytes(files: list[InputFile]) -> int:
+    """The size of the inputs on disk (0 for a file that cannot be read)."""
+    total = 0
+    for item in files:
+        try:
+            total += item.path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
 class Reader:
     """Yields Documents and ErrorRecords from input files."""
 
+    CHUNK = 1 << 20  # bytes read at a time when skipping an overlong dump line
+
     def __init__(self, max_chars: int = DEFAULT_MAX_CHARS):
         self.max_chars = max_chars
+        # JSON spends at most 12 bytes on a code point (the escape pair "\ud83d\ude00"), so a
+        # line longer than this (with 1 MiB for metadata) cannot hold a document under the
+        # limit: it is skipped a chunk at a time, never held whole.
+        self.max_line_bytes = 12 * max_chars + (1 << 20)
+        self.position = 0  # input bytes consumed so far, over all files read
 
     def read(self, files: list[InputFile]) -> Iterator[Document | ErrorRecord]:
+        base = 0
         for item in files:
+            self.position = base
             if item.kind == "dump":
-                yield from self.read_dump(item)
+                yield from self.read_dump(item, base)
             else:
                 yield self.read_file(item)
+            try:
+                base += item.path.stat().st_size
+            except OSError:
+                pass
+        self.position = base
 
     def _error(self, doc_id: str | None, source: str, error: str, message: str) -> ErrorRecord:
         return ErrorRecord(doc_id=doc_id, source=source, stage="read", error=error, message=message)
@@ -163,6 +194,11 @@ class Reader:
     def read_file(self, item: InputFile) -> Document | ErrorRecord:
         source = str(item.path)
         try:
+            size = item.path.stat().st_size
+            limit = 4 * self.max_chars * (4 if item.kind == "html" else 1)  # UTF-8: <= 4 bytes a character
+            if size > limit:
+                return self._error(item.doc_id, source, "DocumentTooLarge",
+                                   f"{size:,} bytes, more than {self.max_chars:,} characters can take")
             data = item.path.read_bytes()
             text = decode(data)
         except (OSError, ValueError) as e:
@@ -178,24 +214,49 @@ class Reader:
             return self._document(item.doc_id, text, source, title=title, published=iso_date(published))
         return self._document(item.doc_id, text, source)
 
-    def read_dump(self, item: InputFile) -> Iterator[Document | ErrorRecord]:
+    def read_dump(self, item: InputFile, base: int = 0) -> Iterator[Document | ErrorRecord]:
         """Records of a JSON Lines dump, one per line; each bad line is an ErrorRecord."""
-        opener = gzip.open if item.path.name.lower().endswith(".gz") else open
         n = 0
         try:
-            with opener(item.path, "rb") as f:
-                for n, raw in enumerate(f, 1):
-                    if raw.strip():
-                        yield self._record(item, n, raw)
+            with item.path.open("rb") as raw:
+                f = gzip.GzipFile(fileobj=raw, mode="rb") if item.path.name.lower().endswith(".gz") else raw
+                head = f.peek(8192)[:8192] if hasattr(f, "peek") else b""
+                if b"\x00" in head:
+                    yield self._error(None, str(item.path), "DecodeError",
+                                      "binary file (NUL bytes), not a JSON Lines dump")
+                    return
+                while raw_line := f.readline(self.max_line_bytes):
+                    n += 1
+                    self.position = base + raw.tell()
+                    if len(raw_line) >= self.max_line_bytes and not raw_line.endswith(b"\n"):
+                        skipped = len(raw_line) + self._skip_line(f)
+                        yield self._error(f"{item.doc_id}:{n}", f"{item.path}:{n}", "DocumentTooLarge",
+                                          f"a line of {skipped:,} bytes, more than {self.max_chars:,} "
+                                          "characters of text can take; skipped")
+                    elif raw_line.strip():
+                        yield self._record(item, n, raw_line)
         except (OSError, EOFError, zlib.error) as e:
             where = f"{item.path}:{n + 1}" if n else str(item.path)
             yield self._error(None, where, type(e).__name__, f"the dump could not be read on: {e}")
+
+    def _skip_line(self, f) -> int:
+        """Read past the rest of an overlong line, a chunk at a time; the bytes skipped."""
+        skipped = 0
+        while chunk := f.readline(self.CHUNK):
+            skipped += len(chunk)
+            if chunk.endswith(b"\n"):
+                break
+        return skipped
 
     def _record(self, item: InputFile, n: int, raw: bytes) -> Document | ErrorRecord:
         where = f"{item.path}:{n}"
         fallback_id = f"{item.doc_id}:{n}"
         try:
-            record = json.loads(decode(raw))
+            line = decode(raw)
+        except ValueError as e:
+            return self._error(fallback_id, where, "DecodeError", str(e))
+        try:
+            record = json.loads(line)
         except ValueError as e:
             cut = "" if raw.endswith(b"\n") else " (the line is cut: no newline at its end)"
             return self._error(fallback_id, where, "BadJsonLine", f"{e}{cut}")

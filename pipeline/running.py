@@ -1,27 +1,53 @@
 """Running the pipeline over inputs: documents are read as a stream, cut into shards, each
-shard goes through the stages, and the writer stores it. One shard function serves every
-way of running.
+shard goes through the stages, and the writer stores it. One shard function,
+``process_shard``, serves every way of running: in this process, in a pool of worker
+processes (``workers``), or on a Dask cluster (``scheduler``).
 
 Every document, and every stage on it, is guarded: an exception becomes an ErrorRecord in
 errors.jsonl, the stage's partial output on that document is dropped, and the run goes on.
+
+Memory is bounded by the shards in flight (two per worker, and the one being written), never
+by the input: the reader streams, results come back in input order and are written at once,
+and the final files are joined from the shard files by streaming (see writing.py).
+
+Resuming (``extract(..., resume=True)``, ``claims extract --resume``): every item read gets a
+key (``item_key``: for a document its doc_id, text_sha256 and metadata; for a read error its
+record). The state kept in the run folder for this is described in writing.py: per shard an
+index of item keys (``shards/NNNNNN.index.jsonl``), and per complete run an index of
+documents (``cache/index.sqlite``: key, doc_id, text_sha256, counts, where its lines are).
+
+- A killed or failed run: the inputs are read again and cut into the same shards; a shard
+  that is done and lists the same keys is kept, the others are processed. The result is the
+  uninterrupted run's, byte for byte.
+- A complete run whose inputs changed: every document whose key is in the index is copied
+  from the previous output, the others (new ids, changed text or metadata) are processed,
+  and read errors are read again. The output is that of a fresh run on the new inputs, in
+  the same order.
+- Without ``resume``, or when the folder was made by another pipeline (its fingerprint
+  differs), the folder is replaced as by a fresh run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from importlib import metadata
 from pathlib import Path
+from typing import TextIO
 
 from pipeline import __version__
-from pipeline.reading import Reader, list_inputs
+from pipeline.reading import Reader, list_inputs, total_bytes
 from pipeline.settings import Settings
 from pipeline.stages import Stage, build_pipeline
 from pipeline.types import Document, ErrorRecord
-from pipeline.writing import RunWriter, ShardOutput, dumps
+from pipeline.writing import ItemOutput, Resume, RunWriter, ShardOutput, dumps, shard_counts
 
 
 @dataclass
@@ -32,6 +58,7 @@ class Summary:
     counts: Counter = field(default_factory=Counter)
     stage_seconds: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -40,7 +67,8 @@ class Summary:
     def line(self) -> str:
         c = self.counts
         mentions = ", ".join(f"{c[k]} {k[9:]}" for k in sorted(c) if k.startswith("mentions."))
-        return (f"{c['documents']} documents, {c['words']:,} words, {c['sentences']} sentences; "
+        reused = f" ({c['reused']} reused)" if c["reused"] else ""
+        return (f"{c['documents']} documents{reused}, {c['words']:,} words, {c['sentences']} sentences; "
                 f"mentions: {mentions or 'none'}; {c['claims']} claims; {c['errors']} errors; "
                 f"{self.seconds:.2f} s -> {self.out_dir}")
 
@@ -61,46 +89,85 @@ def run_stages(doc: Document, stages: list[Stage], timings: Counter) -> list[Err
 
 
 def _valid(text: str, record: dict) -> bool:
-    return 0 <= record["start"] < record["end"] <= len(text)
+    return 0 <= record["start"] < record["end"] <= len(text) and text[record["start"]:record["end"]] == record["text"]
+
+
+def _claim_spans(claim: dict) -> list[dict]:
+    parts = [claim["subject"], claim["value"], *claim["alternatives"], claim["change"], claim["period"]]
+    return [p for p in parts if p is not None]
+
+
+def _checked_records(doc: Document, errors: list[ErrorRecord]) -> tuple[list[dict], list[dict]]:
+    """The document's entity and claim records, leaving out (as a BadSpan error) any whose
+    span does not point at its text: a bug in a stage, but never written."""
+    text = doc.text
+    entities = [m.record(text) for m in sorted(doc.mentions, key=lambda m: (m.start, m.end, m.type))]
+    good = [e for e in entities if _valid(text, e)]
+    if len(good) < len(entities):
+        errors.append(ErrorRecord(doc.doc_id, doc.source, "write", "BadSpan",
+                                  f"{len(entities) - len(good)} mention(s) with offsets outside the text"))
+    claims = [claim.record(doc) for claim in doc.claims]
+    good_claims = [c for c in claims if all(_valid(text, span) for span in _claim_spans(c))]
+    if len(good_claims) < len(claims):
+        errors.append(ErrorRecord(doc.doc_id, doc.source, "write", "BadSpan",
+                                  f"{len(claims) - len(good_claims)} claim(s) with offsets outside the text"))
+    return good, good_claims
+
+
+def item_key(item: Document | ErrorRecord) -> str:
+    """What identifies an item read, for resuming: a document by its id, the sha256 of its
+    text and its metadata (all that its output depends on); a read error by its record."""
+    if isinstance(item, ErrorRecord):
+        payload = ["error", item.record()]
+    else:
+        payload = ["document", item.doc_id, item.text_sha256, item.source, item.title, item.published, item.meta]
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+
+
+def process_item(item: Document | ErrorRecord, stages: list[Stage], keep_text: bool,
+                 timings: Counter) -> ItemOutput:
+    """The output lines and counts of one document (or read error)."""
+    if isinstance(item, ErrorRecord):
+        out = ItemOutput(item_key(item), item.doc_id, None, counts={"errors": 1})
+        out.lines["errors"].append(dumps(item.record()))
+        return out
+    key = item_key(item)  # before the stages, which must not change what it is made of
+    errors = run_stages(item, stages, timings)
+    item.cache.clear()
+    text = item.text
+    try:
+        entities, claims = _checked_records(item, errors)
+        entity_lines = [dumps({"doc_id": item.doc_id, **e}) for e in entities]
+        claim_lines = [dumps(c) for c in claims]
+    except Exception as e:  # noqa: BLE001 - a stage left something that cannot be written
+        errors.append(ErrorRecord(item.doc_id, item.source, "write", type(e).__name__, str(e)))
+        entities, entity_lines, claim_lines = [], [], []
+    out = ItemOutput(key, item.doc_id, item.text_sha256)
+    lines, counts = out.lines, Counter()
+    record = item.record(keep_text)
+    if errors:
+        record["errors"] = [e.stage for e in errors]
+    lines["documents"].append(dumps(record))
+    lines["entities"] = entity_lines
+    lines["claims"] = claim_lines
+    lines["errors"] = [dumps(e.record()) for e in errors]
+    for entity in entities:
+        counts[f"mentions.{entity['type']}"] += 1
+    counts.update(documents=1, words=len(text.split()), sentences=len(item.sentences),
+                  claims=len(claim_lines), errors=len(errors))
+    out.counts = dict(counts)
+    return out
 
 
 def process_shard(index: int, items: list[Document | ErrorRecord], stages: list[Stage],
                   keep_text: bool = True) -> ShardOutput:
     """The output lines and stats of one shard of read documents and read errors."""
-    out = ShardOutput(index)
-    counts: Counter = Counter()
     timings: Counter = Counter()
-    lines = out.lines
-    for item in items:
-        if isinstance(item, ErrorRecord):
-            lines["errors"].append(dumps(item.record()))
-            continue
-        errors = run_stages(item, stages, timings)
-        item.cache.clear()
-        text = item.text
-        entities = [m.record(text) for m in sorted(item.mentions, key=lambda m: (m.start, m.end, m.type))]
-        bad = [e for e in entities if not _valid(text, e)]
-        if bad:  # a bug in a stage: never write a span that does not point at its text
-            errors.append(ErrorRecord(item.doc_id, item.source, "write", "BadSpan",
-                                      f"{len(bad)} mention(s) with offsets outside the text"))
-            entities = [e for e in entities if _valid(text, e)]
-        record = item.record(keep_text)
-        if errors:
-            record["errors"] = [e.stage for e in errors]
-        lines["documents"].append(dumps(record))
-        for entity in entities:
-            lines["entities"].append(dumps({"doc_id": item.doc_id, **entity}))
-            counts[f"mentions.{entity['type']}"] += 1
-        for claim in item.claims:
-            lines["claims"].append(dumps(claim.record(item)))
-        lines["errors"].extend(dumps(e.record()) for e in errors)
-        counts["documents"] += 1
-        counts["words"] += len(text.split())
-        counts["sentences"] += len(item.sentences)
-        counts["claims"] += len(item.claims)
-    counts["errors"] = len(lines["errors"])
-    out.stats = {"counts": dict(counts), "stage_seconds": dict(timings)}
-    return out
+    outputs = [process_item(item, stages, keep_text, timings) for item in items]
+    counts = shard_counts(outputs)
+    counts["errors"] += 0
+    return ShardOutput(index, outputs, {"counts": dict(counts), "stage_seconds": dict(timings)})
 
 
 def shards(items: Iterable, size: int) -> Iterator[list]:
@@ -109,16 +176,31 @@ def shards(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def map_shards(batches: Iterable[list], stages: list[Stage], settings: Settings) -> Iterator[ShardOutput]:
+class _Done:
+    """A result already at hand, standing in a queue of futures."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+    def cancel(self) -> None:
+        pass
+
+
+def map_shards(jobs: Iterable[tuple[object, int, list]], stages: list[Stage],
+               settings: Settings) -> Iterator[tuple[object, ShardOutput | None]]:
     """Process shards in order: here, in a pool of worker processes, or on a Dask cluster.
 
-    At most a few shards per worker are in flight, so memory stays bounded however large the
-    input; results come back in input order, so the output is the same for any worker count.
+    ``jobs`` are (tag, index, items); each comes back as (tag, ShardOutput), or (tag, None)
+    when it had no items to process. At most a few shards per worker are in flight, so
+    memory stays bounded however large the input; results come back in input order, so the
+    output is the same for any worker count.
     """
-    numbered = enumerate(batches)
     if settings.scheduler is None and settings.workers <= 1:
-        for index, batch in numbered:
-            yield process_shard(index, batch, stages, settings.keep_text)
+        for tag, index, items in jobs:
+            yield tag, (process_shard(index, items, stages, settings.keep_text) if items else None)
         return
     if settings.scheduler is not None:
         from distributed import Client
@@ -134,20 +216,119 @@ def map_shards(batches: Iterable[list], stages: list[Stage], settings: Settings)
         submit_kwargs = {}
     pending: deque = deque()
     try:
-        for index, batch in numbered:
-            pending.append(submit(process_shard, index, batch, stages, settings.keep_text, **submit_kwargs))
-            if len(pending) >= window:
-                yield pending.popleft().result()
+        for tag, index, items in jobs:
+            future = (submit(process_shard, index, items, stages, settings.keep_text, **submit_kwargs)
+                      if items else _Done(None))
+            pending.append((tag, future))
+            while len(pending) >= window or (pending and isinstance(pending[0][1], _Done)):
+                tag0, future0 = pending.popleft()
+                yield tag0, future0.result()
         while pending:
-            yield pending.popleft().result()
+            tag0, future0 = pending.popleft()
+            yield tag0, future0.result()
     finally:
-        for future in pending:
+        for _, future in pending:
             future.cancel()
         close()
 
 
-def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings()) -> Summary:
-    """Read the inputs, run the pipeline, and write the run folder out_dir."""
+@dataclass
+class _Plan:
+    """A shard as read: its item keys, what is kept from an earlier run, where reading was."""
+
+    index: int
+    keys: list[str]
+    position: int
+    done: dict | None = None  # stats of the finished shard that is kept as it is
+    reused: dict[int, ItemOutput] = field(default_factory=dict)  # by position in the shard
+
+    def merge(self, processed: ShardOutput | None) -> ShardOutput:
+        """The shard's output: reused items and processed items in input order."""
+        fresh = iter(processed.items if processed is not None else [])
+        items = [self.reused[i] if i in self.reused else next(fresh) for i in range(len(self.keys))]
+        counts = shard_counts(items)
+        counts["errors"] += 0
+        counts["reused"] = len(self.reused)
+        timings = processed.stats["stage_seconds"] if processed is not None else {}
+        return ShardOutput(self.index, items, {"counts": dict(counts), "stage_seconds": timings})
+
+
+def _jobs(reader: Reader, files, settings: Settings, resume: Resume) -> Iterator[tuple[_Plan, int, list]]:
+    """Cut the items read into shards; decide per shard and item what must be processed."""
+    for index, batch in enumerate(shards(reader.read(files), settings.shard_size)):
+        plan = _Plan(index, [item_key(item) for item in batch], reader.position)
+        plan.done = resume.shard_done(index, plan.keys)
+        if plan.done is not None:
+            yield plan, index, []
+            continue
+        todo = []
+        for i, (item, key) in enumerate(zip(batch, plan.keys)):
+            cached = resume.lookup(key) if isinstance(item, Document) else None
+            if cached is not None:
+                plan.reused[i] = cached
+            else:
+                todo.append(item)
+        yield plan, index, todo
+
+
+class Progress:
+    """A progress line rewritten in place on a terminal: documents, words/s, share and ETA."""
+
+    def __init__(self, stream: TextIO, total: int, interval: float = 0.5):
+        self.stream, self.total, self.interval = stream, total, interval
+        self.started = time.perf_counter()
+        self.shown = float("-inf")  # the first shard is shown at once
+        self.width = 0
+
+    def update(self, documents: int, words: int, position: int, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self.shown < self.interval:
+            return
+        self.shown = now
+        elapsed = max(now - self.started, 1e-9)
+        line = f"claims extract: {documents:,} documents, {words / elapsed:,.0f} words/s"
+        if self.total and position:
+            share = min(position / self.total, 1.0)
+            line += f", {share:.0%} of {self.total / 1e6:,.1f} MB"
+            if 0 < share < 1:
+                eta = elapsed * (1 - share) / share
+                line += f", ETA {int(eta // 3600)}:{int(eta % 3600 // 60):02d}:{int(eta % 60):02d}"
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def close(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+def fingerprint(stages: list[Stage], settings: Settings) -> str:
+    """What a run's output depends on besides its inputs: reused output must come from a run
+    with the same fingerprint. The package's code and models/, the stages, keep_text, and
+    the versions of the libraries the stages use."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    paths = sorted(root.glob("*.py")) + sorted(p for p in (root.parent / "models").rglob("*") if p.is_file())
+    for path in paths:
+        digest.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    versions = []
+    for name in ("spacy", "quantulum3", "dateparser"):
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=none")
+    digest.update(json.dumps([__version__, [s.name for s in stages], settings.keep_text, versions]).encode())
+    return digest.hexdigest()[:32]
+
+
+def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings(), resume: bool = False,
+            progress: TextIO | None = None) -> Summary:
+    """Read the inputs, run the pipeline, and write the run folder out_dir.
+
+    With ``resume``, finished work in out_dir is kept (see the module docstring). With a
+    ``progress`` stream (a terminal), a progress line is kept up to date on it.
+    """
     started = time.perf_counter()
     files, skipped = list_inputs(inputs)
     stages = build_pipeline()
@@ -155,24 +336,39 @@ def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings()) 
         "version": __version__,
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "settings": settings.to_dict(),
+        "fingerprint": fingerprint(stages, settings),
         "stages": [s.name for s in stages],
         "inputs": [{"path": str(f.path), "kind": f.kind, "bytes": f.path.stat().st_size} for f in files],
         "skipped": [str(p) for p in skipped],
     }
-    writer = RunWriter(out_dir)
-    writer.start(manifest)
-    summary = Summary(out_dir)
+    writer = RunWriter(out_dir, settings.format)
+    state = writer.start(manifest, resume=resume)
+    summary = Summary(out_dir, notes=list(state.notes))
     reader = Reader(max_chars=settings.max_chars)
-    count = 0
+    meter = Progress(progress, total_bytes(files)) if progress is not None else None
+    count = kept = 0
     try:
-        for shard in map_shards(shards(reader.read(files), settings.shard_size), stages, settings):
-            writer.write_shard(shard)
-            summary.counts.update(shard.stats["counts"])
-            summary.stage_seconds.update(shard.stats["stage_seconds"])
+        for plan, processed in map_shards(_jobs(reader, files, settings, state), stages, settings):
+            if plan.done is not None:  # finished by an earlier, interrupted run
+                shard_stats = {"counts": {**plan.done["counts"], "reused": plan.done["counts"].get("documents", 0)}}
+                kept += 1
+            else:
+                shard = plan.merge(processed)
+                writer.write_shard(shard)
+                shard_stats = shard.stats
+            summary.counts.update(shard_stats["counts"])
+            if plan.done is None:
+                summary.stage_seconds.update(shard_stats["stage_seconds"])
             count += 1
+            if meter is not None:
+                meter.update(summary.counts["documents"], summary.counts["words"], plan.position)
     except BaseException as e:
         writer.fail(manifest, f"{type(e).__name__}: {e}")
         raise
+    finally:
+        state.close()
+        if meter is not None:
+            meter.close()
     summary.seconds = time.perf_counter() - started
     manifest.update(
         finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -181,5 +377,12 @@ def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings()) 
         timings={"total_seconds": round(summary.seconds, 3),
                  "stage_seconds": {k: round(v, 3) for k, v in summary.stage_seconds.items()}},
     )
+    if resume:
+        manifest["resumed"] = {"shards_kept": kept, "documents_reused": summary.counts["reused"]}
     writer.finish(manifest, count)
     return summary
+
+
+def main_progress() -> TextIO | None:
+    """stderr when it is a terminal (a progress line is wanted), else None (quiet)."""
+    return sys.stderr if sys.stderr.isatty() else None

@@ -6,6 +6,8 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
+FORMATS = ("jsonl", "parquet")
+
 
 def default_workers() -> int:
     """The cores this process may use."""
@@ -22,6 +24,13 @@ class Settings:
     shard_size: int = 500  # documents per output shard
     workers: int = 1
     scheduler: str | None = None  # a Dask scheduler address; None runs locally
+    format: str = "jsonl"  # of the four output files: "jsonl" or "parquet"
+
+    def __post_init__(self):
+        if self.format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
+        if self.shard_size < 1 or self.workers < 1 or self.max_chars < 1:
+            raise ValueError("shard_size, workers and max_chars must be at least 1")
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
+
 from conftest import read_jsonl
 from pipeline.reading import Reader, list_inputs
 from pipeline.types import Document, ErrorRecord
@@ -120,3 +122,68 @@ def test_reading_skips_gold_files_beside_articles(tmp_path):
     (tmp_path / "gold.jsonl").write_text(json.dumps({"doc_id": "a", "entities": [], "claims": []}) + "\n")
     files, skipped = list_inputs([tmp_path])
     assert [f.doc_id for f in files] == ["a"] and skipped == [tmp_path / "gold.jsonl"]
+
+
+def test_reading_dump_bad_bytes_and_binary_dump(tmp_path):
+    (tmp_path / "dump.jsonl").write_bytes(
+        json.dumps({"id": "a", "text": ARTICLE}).encode() + b"\n" + b'{"id": "b", "text": "caf\xe9"}\n'
+        + json.dumps({"id": "c", "text": ARTICLE}).encode() + b"\n")
+    (tmp_path / "image.jsonl.gz").write_bytes(gzip.compress(b"\x89PNG\x00\x00\x00" * 50))
+    items = read_all(tmp_path / "dump.jsonl", tmp_path / "image.jsonl.gz")
+    assert [type(i).__name__ for i in items] == ["Document", "ErrorRecord", "Document", "ErrorRecord"]
+    bad, binary = items[1], items[3]
+    assert (bad.source.rsplit("/", 1)[-1], bad.error, bad.doc_id) == ("dump.jsonl:2", "DecodeError", "dump:2")
+    assert "offset" in bad.message
+    assert binary.error == "DecodeError" and "binary" in binary.message  # one record, not one a line
+
+
+def test_reading_overlong_dump_line_is_skipped_without_holding_it(tmp_path):
+    import tracemalloc
+
+    ok = json.dumps({"id": "ok", "text": ARTICLE})
+    path = tmp_path / "dump.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        f.write(ok + "\n" + '{"id": "huge", "text": "' + "x" * 20_000_000 + '"}\n' + ok + "\n")
+    files, _ = list_inputs([path])
+    tracemalloc.start()
+    items = list(Reader(max_chars=1000).read(files))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [getattr(i, "doc_id", None) for i in items] == ["ok", "dump:2", "ok"]
+    assert items[1].error == "DocumentTooLarge" and items[1].source.endswith("dump.jsonl:2")
+    assert peak < 5_000_000  # a 20 MB line, read in chunks of 1 MB
+
+
+def test_reading_too_large_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    (tmp_path / "big.txt").write_bytes(b"word " * 2000)
+    files, _ = list_inputs([tmp_path / "big.txt"])
+
+    def no_reading(self):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(type(tmp_path), "read_bytes", no_reading)
+    [item] = list(Reader(max_chars=1000).read(files))  # 10,000 bytes: over 4 bytes a character
+    assert item.error == "DocumentTooLarge" and "10,000 bytes" in item.message
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_reading_streams_dumps_line_by_line(tmp_path, suffix):
+    import random
+    import tracemalloc
+
+    rng = random.Random(0)
+    body = "".join(json.dumps({"id": f"d{i}", "text": ARTICLE + rng.randbytes(5000).hex()}) + "\n"
+                   for i in range(500)).encode()  # 5 MB
+    path = tmp_path / f"dump{suffix}"
+    path.write_bytes(gzip.compress(body) if suffix.endswith(".gz") else body)
+    files, _ = list_inputs([path])
+    reader = Reader()
+    stream = reader.read(files)
+    tracemalloc.start()
+    first = next(stream)
+    assert first.doc_id == "d0" and 0 < reader.position < path.stat().st_size / 4
+    count = 1 + sum(1 for _ in stream)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 500 and reader.position == path.stat().st_size
+    assert peak < 1_000_000  # a few lines at a time, never the 5 MB

@@ -47,3 +47,14 @@ def test_golden_scores_hold(corpus_run):
         assert score >= floor, f"{row} {kind} {score:.3f} < {floor}"
     for mode, floor in CLAIMS.items():
         assert report["claims"][mode]["f1"] >= floor, f"claims {mode} {report['claims'][mode]['f1']:.3f} < {floor}"
+
+
+def test_golden_no_mention_inside_page_junk(corpus_run):
+    """Junk lines ("Related: OpenAI's next round could top $40 billion") hold figures that are
+    not mentions; every mention lies inside a sentence, and sentences leave junk out."""
+    docs = {d["doc_id"]: d for d in read_jsonl(corpus_run / "documents.jsonl")}
+    assert any(d["junk"] for d in docs.values())
+    for e in read_jsonl(corpus_run / "entities.jsonl"):
+        doc = docs[e["doc_id"]]
+        assert not any(a < e["end"] and e["start"] < b for a, b in doc["junk"]), e
+        assert any(a <= e["start"] and e["end"] <= b for a, b in doc["sentences"]), e

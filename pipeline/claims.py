@@ -90,6 +90,18 @@ def metric_phrases() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.I), fam) for p, fam in pairs]
 
 
+@lru_cache(maxsize=1)
+def metric_regex() -> tuple[re.Pattern, dict[str, str]]:
+    """All metric phrases in one pattern (longest first), and each phrase's family."""
+    rows = resources.read_jsonl(resources.model_path("metrics.jsonl"))
+    families = {}
+    for row in rows:
+        for phrase in row["phrases"]:
+            families.setdefault(phrase.lower(), row["family"])
+    alternation = "|".join(re.escape(p) for p in sorted(families, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(?:" + alternation + r")(?!\w)", re.I), families
+
+
 @dataclass(frozen=True)
 class Clause:
     """Pieces of one sentence that form a clause; a relative clause (", which ...,") is cut out
@@ -276,12 +288,12 @@ class Sentence:
 
     def metric(self, v: Mention) -> tuple[str, str | None]:
         s, e = self.span
+        pattern, families = metric_regex()
         best = None
-        for pattern, family in metric_phrases():
-            for m in pattern.finditer(self.text, s, e):
-                distance = v.start - m.end() if m.end() <= v.start else m.start() - v.end + 10
-                if distance >= -10 and (best is None or distance < best[0]):
-                    best = (distance, m.group(), family)
+        for m in pattern.finditer(self.text, s, e):
+            distance = v.start - m.end() if m.end() <= v.start else m.start() - v.end + 10
+            if distance >= -10 and (best is None or distance < best[0]):
+                best = (distance, m.group(), families[m.group().lower()])
         return (best[1], best[2]) if best else ("amount", None)
 
 

@@ -27,6 +27,7 @@ reads complete day strings we found ("Dec. 23, 2025"), through ``layout.parse_da
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -219,6 +220,15 @@ class Dates:
         return tokens.matcher("dates", pattern_lists())
 
     @cached_property
+    def trigger(self) -> re.Pattern:
+        """A sentence can hold a date only if it has a digit, a month or weekday name, or a
+        calendar word ("quarter", "year", "today", "FY"...)."""
+        raw = json.loads(resources.model_path("patterns", "date_words.json").read_text(encoding="utf-8"))
+        names = [form for forms in raw["months"] for form in forms] + raw["weekdays"]
+        words = [*raw["units"], *raw["fiscal"], "today", "yesterday", "tomorrow", "FY", "[QH][1-4]"]
+        return re.compile(r"\d|\b(?:" + "|".join(names) + r")\b|(?i:\b(?:" + "|".join(words) + r")\b)")
+
+    @cached_property
     def statement_patterns(self) -> list[tuple[re.Pattern, bool]]:
         return statement_patterns()
 
@@ -243,7 +253,7 @@ class Dates:
         statements = find_statements(doc, self.statement_patterns)
         fiscal = FiscalCalendars(doc, statements)
         taken = [(m.start, m.end) for m in doc.mentions] + [(s.start, s.end) for s in statements if s.recurring]
-        spans = extend_left(toks, tokens.find(doc, self.matcher, taken, keep=keep), taken, doc.sentences)
+        spans = extend_left(toks, tokens.find(doc, self.matcher, taken, keep=keep, trigger=self.trigger), taken, doc.sentences)
         found = []
         for form, first, last in spans:
             span = toks[first:last]

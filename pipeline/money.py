@@ -137,6 +137,14 @@ class Money:
     def matcher(self):
         return tokens.matcher("money", pattern_lists(tables()))
 
+    @cached_property
+    def trigger(self) -> re.Pattern:
+        """A sentence can hold an amount only if it has a currency sign, code or word."""
+        t = tables()
+        words = {w for phrase in t.after for w in phrase.split()} | set(t.before)
+        signs = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        return re.compile(rf"[$€£¥₹₩]|\d\s?p\b|(?<![\w$])(?:{signs})(?![A-Za-z])", re.I)
+
     def __getstate__(self) -> dict:
         return {}  # the matcher is rebuilt lazily in each worker
 
@@ -144,7 +152,7 @@ class Money:
         toks = tokens.tokens(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
         yuan_article = _only_yuan(doc.text)
-        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep):
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep, trigger=self.trigger):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
             sentence = sentence_of(doc, start)

@@ -20,6 +20,8 @@ from pipeline.types import Document, Mention
 UNITS = ["%", "percent", "pc", "pct", "per-cent"]
 POINTS = ["point", "points", "pts", "pt", "percentage-point", "percentage-points"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A sentence can hold a percentage only if it has one of these.
+TRIGGER = re.compile(r"%|\bper[\s-]?cent|\bpercent|\bpc\b|\bpct\b|\bpp\b|\d(?:pc|pct|pp)\b|percentage", re.I)
 LISTS = {
     "units": UNITS,
     "points": POINTS,
@@ -64,7 +66,7 @@ class Percent:
     def __call__(self, doc: Document) -> Document:
         toks = tokens.tokens(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
-        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep):
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep, trigger=TRIGGER):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
             try:

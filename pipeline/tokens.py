@@ -13,6 +13,7 @@ tables, so that currencies, magnitudes and month names live in one place.
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any
@@ -70,9 +71,26 @@ def matcher(name: str, lists: dict[str, list[str]]):
     return m
 
 
-def find(doc: Document, m, taken: list[Span] = (), keep=None) -> list[tuple[str, int, int]]:
+def _matches(toks, m, sentences: list[Span], trigger: re.Pattern | None):
+    """The Matcher's matches over the whole text, or only over the sentences where ``trigger``
+    finds a word the patterns need (most sentences hold no amount: skipping them is the speed)."""
+    if trigger is None:
+        yield from m(toks)
+        return
+    text = toks.text
+    for a, b in sentences:
+        if trigger.search(text, a, b):
+            span = toks.char_span(a, b, alignment_mode="expand")
+            if span is not None:
+                for key, start, end in m(span):
+                    yield key, start + span.start, end + span.start
+
+
+def find(doc: Document, m, taken: list[Span] = (), keep=None,
+         trigger: re.Pattern | None = None) -> list[tuple[str, int, int]]:
     """Longest non-overlapping matches (pattern id, first token, end token) that lie inside one
-    sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``."""
+    sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``. With a
+    ``trigger``, only sentences where it matches are searched."""
     toks = tokens(doc)
     vocab = toks.vocab
     sentences = sorted(doc.sentences)
@@ -84,7 +102,7 @@ def find(doc: Document, m, taken: list[Span] = (), keep=None) -> list[tuple[str,
         furthest = max(furthest, e)
         reach.append(furthest)
     found = []
-    for key, start, end in m(toks):
+    for key, start, end in _matches(toks, m, sentences, trigger):
         a, b = toks[start].idx, toks[end - 1].idx + len(toks[end - 1])
         i = bisect_right(starts, a) - 1
         if i < 0 or b > sentences[i][1]:

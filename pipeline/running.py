@@ -380,6 +380,7 @@ def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings(), 
     if resume:
         manifest["resumed"] = {"shards_kept": kept, "documents_reused": summary.counts["reused"]}
     writer.finish(manifest, count)
+    summary.seconds = time.perf_counter() - started  # with the joining of the shards
     return summary
 
 

@@ -1,4 +1,5 @@
-"""`claims extract` end to end: the run folder, its manifest, and bad input that does not stop it."""
+"""`claims extract` end to end: the run folder, its manifest, bad input that does not stop it,
+resuming a killed run and extending a complete one, Parquet output, and the progress line."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from conftest import CORPUS, read_jsonl
+from pipeline.cli import main
 from pipeline.running import extract
 from pipeline.settings import Settings
 from pipeline.writing import OUTPUTS, ItemOutput, RunWriter, ShardOutput
@@ -57,9 +58,10 @@ def test_scale_dask_cluster_equals_local(inputs, one_worker, tmp_path):
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None, silence_logs=40) as cluster:
-        summary = extract([inputs], tmp_path / "run", Settings(scheduler=cluster.scheduler_address,
-                                                               shard_size=2))
-    assert summary.counts["documents"] == 15
+        code = main(["extract", str(inputs), "-o", str(tmp_path / "run"), "--scheduler",
+                     cluster.scheduler_address, "--shard-size", "2"])
+    assert code == 1  # the broken line
+    assert json.loads((tmp_path / "run" / "manifest.json").read_text())["counts"]["documents"] == 15
     assert_same(tmp_path / "run", one_worker)
 
 

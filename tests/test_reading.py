@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from conftest import read_jsonl
 from pipeline.reading import Reader, list_inputs
 from pipeline.types import Document, ErrorRecord
 

@@ -73,3 +73,17 @@ def test_consolidate_refuses_an_incomplete_run(tmp_path, capsys):
     (run / "manifest.json").write_text(json.dumps({"status": "running"}))
     assert main(["consolidate", str(run)]) == 2
     assert "incomplete" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is not beside the project")
+def test_consolidate_real_run_on_seed_pages_shows_the_bytedance_conflict(tmp_path):
+    """The whole pipeline, not gold: extract the three seed pages, then consolidate."""
+    assert main(["extract", str(SEEDS), "-o", str(tmp_path / "run"), "--workers", "1"]) == 0
+    facts = facts_of(tmp_path / "run")
+    capex = [f for f in facts if f["company_id"] == "bytedance" and f["metric"] == "capex"
+             and f["status"] == "conflict"]
+    assert len(capex) == 1
+    fact = capex[0]
+    assert fact["period"] == {"start_date": "2026-01-01", "end_date": "2026-12-31"}
+    assert {round(v["usd"] / 1e9) for v in fact["values"]} == {23, 28}
+    assert len({e["doc_id"] for e in fact["evidence"]}) == 3

@@ -291,7 +291,8 @@ class Sentence:
         pattern, families = metric_regex()
         best = None
         for m in pattern.finditer(self.text, s, e):
-            distance = v.start - m.end() if m.end() <= v.start else m.start() - v.end + 10
+            gap_after = m.start() - v.end  # "a $3.5bn term loan": a phrase right after the value names it
+            distance = v.start - m.end() if m.end() <= v.start else gap_after + (0 if gap_after <= 1 else 10)
             if distance >= -10 and (best is None or distance < best[0]):
                 best = (distance, m.group(), families[m.group().lower()])
         return (best[1], best[2]) if best else ("amount", None)

@@ -208,9 +208,9 @@ class Sentence:
             if any(lo <= x.start < hi for x in self.values):
                 continue
             between = self.text[lo:hi]
-            if v.start > p.end and re.fullmatch(r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?",
-                                                between, re.I):
-                return v
+            if v.start > p.end and not re.search(r"\band\b", between) and re.fullmatch(
+                    r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?", between, re.I):
+                return v  # not across "and": "cut 15% of its staff and reduce spending to $18bn"
             if v.end < p.start and re.fullmatch(
                     r"[^;]{0,90}?(?:\bor\s+)?\b(?:up|down|higher|lower|an? (?:increase|decrease|rise|drop|fall|gain) of)\s+"
                     r"(?:about\s+|roughly\s+|nearly\s+|almost\s+|more than\s+)?", between, re.I):
@@ -258,6 +258,11 @@ class Sentence:
         if rank.get(chosen.fields.get("form", "name"), 0) == best:
             return chosen
         pool = [c for c in same if rank.get(c.fields.get("form", "name"), 0) == best]
+        if best > 0:  # a nominal stands for a pronoun only in the same clause (not "the group" of a unit)
+            clause = self.clause(chosen)
+            pool = [c for c in pool if c.start in clause]
+            if not pool:
+                return chosen
         return min(pool, key=lambda c: abs(c.start - v.start))
 
     def is_analyst(self, subject: Mention) -> bool:
@@ -272,6 +277,9 @@ class Sentence:
         share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]]))
         candidates = []
         for d in self.dates:
+            d_clause = self.clause(d)
+            if d_clause != clause and (d_clause.antecedent_end is not None or clause.antecedent_end is not None):
+                continue  # a relative clause's date is not the main clause's period, nor the reverse
             lead = self.text[max(self.span[0], d.start - 20):d.start]
             day = d.fields.get("granularity") == "day"
             single_month = d.fields.get("granularity") == "month" and \

@@ -307,8 +307,9 @@ def keep(span) -> bool:
     if lowered[-1] in ("quarter", "half") and after is not None and after.lower_ == "of":
         return False  # "the first half of the payment" ("the first half of 2026" is a longer match)
     if any(w in ("quarter", "half") for w in lowered):
-        if before is not None and before.lower_ in raw["counting"] and not span[0].lower_ == "the":
-            return False  # "for a third quarter in a row"
+        if before is not None and before.lower_ in raw["counting"] and not span[0].lower_ == "the" \
+                and "-" not in lowered:
+            return False  # "for a third quarter in a row" (but "a second-quarter loss" is a date)
         rest = [t.lower_ for t in doc[span.end:span.end + 3]]
         if rest[:3] == ["in", "a", "row"] or rest[:1] in (["running"], ["straight"]):
             return False

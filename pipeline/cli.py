@@ -53,9 +53,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from pipeline import annotation
+    from pipeline import annotate
 
-    return annotation.annotate(args.run, args.doc_id, args.out, fmt=args.format, new_id=args.id)
+    return annotate.annotate(args.run, args.doc_id, args.out, fmt=args.format, new_id=args.id)
 
 
 def _gold_build(args: argparse.Namespace) -> int:

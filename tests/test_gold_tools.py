@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from conftest import CORPUS, SEEDS, read_jsonl
-from pipeline.annotation import number_arg, parse, parse_date_value
+from pipeline.annotate import number_arg
+from pipeline.annotation import parse, parse_date_value
 from pipeline.cli import main
 
 # The normalized fields a source can hold, per type (CONTRACT.md, entities.jsonl).
@@ -172,7 +173,7 @@ def test_gold_tools_numbers_are_written_exactly(x):
     ("2025-12-22", "2025-12-28", "week"),
 ])
 def test_gold_tools_dates_are_written_back_to_the_same_interval(start, end, granularity):
-    from pipeline.annotation import date_arg
+    from pipeline.annotate import date_arg
 
     got = parse_date_value(date_arg({"start_date": start, "end_date": end, "granularity": granularity}))
     assert (got["start_date"], got["end_date"], got["granularity"]) == (start, end, granularity)

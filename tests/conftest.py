@@ -67,3 +67,19 @@ def mentions_of(stage_names: list[str], text: str, published: str | None = PUBLI
     for name in ["layout", "sentences", *stage_names]:
         doc = stages[name](doc)
     return [(m.start, m.end, m.fields) for m in doc.mentions if kind is None or m.type == kind]
+
+
+def matched_case(found: list, text: str, span: tuple[int, int] | None) -> dict | None:
+    """The fields of the one mention found at a case's [[marked]] span, failing with a message
+    that says how it went wrong (spurious, no match, ambiguous, partial); None for a "none" line."""
+    if span is None:
+        assert found == [], f"spurious: {[text[s:e] for s, e, _ in found]}"
+        return None
+    overlapping = [(s, e, f) for s, e, f in found if s < span[1] and span[0] < e]
+    if not overlapping:
+        pytest.fail(f"no match for {text[span[0]:span[1]]!r}; found {[text[s:e] for s, e, _ in found]}")
+    if len(overlapping) > 1:
+        pytest.fail(f"ambiguous: {[text[s:e] for s, e, _ in overlapping]}")
+    s, e, fields = overlapping[0]
+    assert (s, e) == span, f"partial match: {text[s:e]!r} for {text[span[0]:span[1]]!r}"
+    return fields

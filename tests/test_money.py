@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from conftest import case_lines, mentions_of
+from conftest import case_lines, matched_case, mentions_of
 from pipeline.money import resolve
 
 CASES = case_lines("money")
@@ -25,18 +25,9 @@ def check_value(fields: dict, expected: dict) -> None:
 
 @pytest.mark.parametrize("case_id, text, span, expected", CASES, ids=[c[0] for c in CASES])
 def test_money_cases(case_id, text, span, expected):
-    found = mentions_of(["money"], text, kind=None)
-    if span is None:
-        assert found == [], f"spurious: {[text[s:e] for s, e, _ in found]}"
-        return
-    overlapping = [(s, e, f) for s, e, f in found if s < span[1] and span[0] < e]
-    if not overlapping:
-        pytest.fail(f"no match for {text[span[0]:span[1]]!r}; found {[text[s:e] for s, e, _ in found]}")
-    if len(overlapping) > 1:
-        pytest.fail(f"ambiguous: {[text[s:e] for s, e, _ in overlapping]}")
-    s, e, fields = overlapping[0]
-    assert (s, e) == span, f"partial match: {text[s:e]!r} for {text[span[0]:span[1]]!r}"
-    check_value(fields, expected)
+    fields = matched_case(mentions_of(["money"], text, kind=None), text, span)
+    if fields is not None:
+        check_value(fields, expected)
 
 
 def test_money_resolve_is_pure_on_tokens():

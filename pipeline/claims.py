@@ -34,6 +34,8 @@ NOT_OWNER_BEFORE = re.compile(
     r"bought|purchase|purchasing|take over|taking over)\s+(?:the\s+)?(?:[\w-]+\s+){0,2})$", re.I)
 OWNER_AFTER = re.compile(r"^\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
 POSSESSIVE = re.compile(r"^(?:'s|’s|')")
+PRIOR_VALUE = re.compile(r"\b(?:up|down|higher|lower|rising|falling)\s+from(?:\s+(?:about|roughly|nearly|around))?\s*$", re.I)
+PRIOR_VALUE_AFTER = re.compile(r"^,?\s*(?:up|down)\s+from\b", re.I)
 HOLDING = re.compile(r"\b(?:hold|holds|held|own|owns|owned|stake)\b", re.I)
 
 
@@ -167,7 +169,12 @@ class Sentence:
 
     def direction(self, p: Mention) -> str | None:
         """'increase'/'decrease' when a direction word stands right around a percentage."""
-        window = cues().not_direction.sub(" ", self.before(p, 6) + " # " + self.after(p, 2))
+        before, after = self.before(p, 6), self.after(p, 2)
+        if PRIOR_VALUE.search(before):
+            return None  # "down from 30%": the earlier value, not a change
+        if PRIOR_VALUE_AFTER.match(self.after(p, 4)):
+            after = ""  # "29%, down from 30%": the direction belongs to the comparison
+        window = cues().not_direction.sub(" ", before + " # " + after)
         up, down = cues().increase.search(window), cues().decrease.search(window)
         if up and down:  # the nearer one wins
             mark = window.index("#")

@@ -36,6 +36,7 @@ OWNER_AFTER = re.compile(r"^\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
 POSSESSIVE = re.compile(r"^(?:'s|’s|')")
 PRIOR_VALUE = re.compile(r"\b(?:up|down|higher|lower|rising|falling)\s+from(?:\s+(?:about|roughly|nearly|around))?\s*$", re.I)
 PRIOR_VALUE_AFTER = re.compile(r"^,?\s*(?:up|down)\s+from\b", re.I)
+EARLIER = re.compile(r"^,?\s*(?:a|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)\b", re.I)
 HOLDING = re.compile(r"\b(?:hold|holds|held|own|owns|owned|stake)\b", re.I)
 
 
@@ -279,8 +280,12 @@ class Sentence:
             return True
         return bool(cues().analyst.search(self.text[max(self.span[0], subject.start - 20):subject.start]))
 
-    def period(self, v: Mention) -> Mention | None:
+    def period(self, v: Mention, related: tuple[Mention, ...] = ()) -> Mention | None:
+        """The DATE the value is for; ``related`` are its change and alternatives, which may
+        stand between it and its period ("for 2026 rose 41% to $1.32 billion")."""
         clause = self.clause(v)
+        if EARLIER.match(self.text[v.end:self.span[1]]):
+            return None  # "from Rs 1,272 crore a year earlier": the other date is not its period
         share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]]))
         candidates = []
         for d in self.dates:
@@ -296,7 +301,9 @@ class Sentence:
             if (single_month and not re.search(r"\bby\s+$", lead)) or (not day and cues().not_period.search(lead)):
                 continue
             between = (d.end, v.start) if d.end <= v.start else (v.end, d.start)
-            others = [x for x in self.values if between[0] <= x.start < between[1] and x is not v]
+            others = [x for x in self.values if between[0] <= x.start < between[1] and x is not v
+                      and not any(x is r for r in related)]
+            # a date beyond another value is more likely that value's ("$7bn, up from $5bn last year")
             distance = between[1] - between[0] + (1000 if d.start not in clause else 0) + 200 * len(others)
             candidates.append((distance, d))
         return min(candidates, key=lambda c: c[0])[1] if candidates else None
@@ -330,11 +337,12 @@ def assemble(text: str, span: Span, mentions: list[Mention]) -> list[Claim]:
         if change is None and v.type == "PERCENT" and sentence.direction(v):
             change = v  # "revenue grew 40%": the value is itself the change
         metric, family = sentence.metric(v)
+        alternatives = [a for a in sentence.values if alternative_of.get(id(a)) is v]
         claims.append(Claim(
             subject=subject, value=v, metric=metric, sentence=span,
-            alternatives=[a for a in sentence.values if alternative_of.get(id(a)) is v],
+            alternatives=alternatives,
             change=change, direction=sentence.direction(change) if change else None,
-            period=sentence.period(v), extra={"metric_family": family}))
+            period=sentence.period(v, (change, *alternatives)), extra={"metric_family": family}))
     return claims
 
 

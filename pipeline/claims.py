@@ -199,12 +199,12 @@ class Sentence:
         for p in self.values:
             if p.type != "PERCENT" or id(p) in tolerance or self.direction(p) is None:
                 continue
-            target = self._changed_value(p)
+            target = self._changed_value(p, alternative_of)
             if target is not None:
                 change_of[id(p)] = target
         return alternative_of, change_of, tolerance
 
-    def _changed_value(self, p: Mention) -> Mention | None:
+    def _changed_value(self, p: Mention, alternative_of: dict[int, Mention]) -> Mention | None:
         """The value a change percentage belongs to: "rose 18% to $4.2bn", "$4.2bn, up 18%"."""
         clause = self.clause(p)
         for v in self.values:
@@ -213,8 +213,8 @@ class Sentence:
             if v.type == "PERCENT" and not p.fields.get("points"):
                 continue  # a percentage changes by points, not by a percentage
             lo, hi = (p.end, v.start) if v.start > p.end else (v.end, p.start)
-            if any(lo <= x.start < hi for x in self.values):
-                continue
+            if any(lo <= x.start < hi and id(x) not in alternative_of for x in self.values):
+                continue  # (a restatement in between is fine: "116 billion yuan ($16.1 billion) ..., up 30.5%")
             between = self.text[lo:hi]
             if v.start > p.end and not re.search(r"\band\b", between) and re.fullmatch(
                     r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?", between, re.I):

@@ -293,7 +293,7 @@ class Sentence:
             if d_clause != clause and (d_clause.antecedent_end is not None or clause.antecedent_end is not None):
                 continue  # a relative clause's date is not the main clause's period, nor the reverse
             lead = self.text[max(self.span[0], d.start - 20):d.start]
-            day = d.fields.get("granularity") == "day"
+            day = d.fields.get("granularity") in ("day", "week")  # event dates: "on Tuesday", "last week"
             single_month = d.fields.get("granularity") == "month" and \
                 d.fields.get("start_date", "")[:7] == d.fields.get("end_date", "")[:7]
             if day and not (share_price and re.search(r"\bon\s+$", lead)):

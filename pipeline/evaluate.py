@@ -57,6 +57,11 @@ class Run:
 
 
 def _read_records(path: Path) -> list[dict]:
+    """A run's output file: name.jsonl, or name.parquet for a `--format parquet` run."""
+    if not path.is_file() and path.with_suffix(".parquet").is_file():
+        from pipeline.writing import read_records
+
+        return read_records(path.with_suffix(".parquet"))
     if not path.is_file():
         raise RunError(f"{path}: missing from the run folder")
     records = []

@@ -87,3 +87,18 @@ def test_consolidate_real_run_on_seed_pages_shows_the_bytedance_conflict(tmp_pat
     assert fact["period"] == {"start_date": "2026-01-01", "end_date": "2026-12-31"}
     assert {round(v["usd"] / 1e9) for v in fact["values"]} == {23, 28}
     assert len({e["doc_id"] for e in fact["evidence"]}) == 3
+
+
+def test_consolidate_and_eval_read_a_parquet_run(tmp_path, capsys):
+    from conftest import CORPUS as corpus
+
+    jsonl, parquet = tmp_path / "jsonl", tmp_path / "parquet"
+    assert main(["extract", str(corpus / "input"), "-o", str(jsonl), "--workers", "1"]) == 0
+    assert main(["extract", str(corpus / "input"), "-o", str(parquet), "--workers", "1", "--format", "parquet"]) == 0
+    assert not (parquet / "claims.jsonl").exists()
+    assert facts_of(parquet) == facts_of(jsonl)
+    capsys.readouterr()
+    for run in (jsonl, parquet):
+        assert main(["eval", "--gold", str(corpus / "gold.jsonl"), "--run", str(run), "--json"]) == 0
+    first, second = capsys.readouterr().out.split("\n}\n", 1)
+    assert json.loads(first + "}") == json.loads(second)

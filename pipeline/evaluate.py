@@ -258,13 +258,18 @@ class Report:
     entities: dict[str, Counter] = field(default_factory=lambda: {r: Counter() for r in ROWS})
     claims: dict[str, Counter] = field(default_factory=lambda: {m: Counter() for m in MODES})
     errors: list[Item] = field(default_factory=list)
+    # publication dates (an extension of CONTRACT.md's scoring): gold documents that give one,
+    # and how many of those the run dated the same
+    published: Counter = field(default_factory=Counter)
 
     def to_dict(self) -> dict:
         claims = {m: {"gold": c["gold"], "pred": c["pred"], **_prf(c["tp"], c["gold"], c["pred"])}
                   for m, c in self.claims.items()}
+        n = self.published["gold"]
         return {"documents": len(self.documents), "missing_docs": self.missing_docs,
                 "entities": {row: _entity_row(c) for row, c in self.entities.items()},
-                "claims": claims}
+                "claims": claims,
+                "published": {"n": n, "accuracy": self.published["ok"] / n if n else None}}
 
 
 def _in_row(m: dict, kind: str, forms: tuple[str, ...] | None) -> bool:
@@ -327,6 +332,9 @@ def evaluate(gold: dict[str, dict], run: Run) -> Report:
             report.missing_docs.append(doc_id)
         _score_entities(report, doc_id, record["entities"], run.entities.get(doc_id, []))
         _score_claims(report, doc_id, record["claims"], run.claims.get(doc_id, []))
+        if record.get("published"):
+            found = (run.documents.get(doc_id) or {}).get("published")
+            report.published.update(gold=1, ok=int(found == record["published"]))
     return report
 
 
@@ -350,6 +358,9 @@ def format_tables(report: Report) -> str:
         lines.append(f"Missing from the run (all false negatives): {', '.join(report.missing_docs)}")
     lines += ["", "Entities", entities.to_string(float_format=fmt, na_rep="-"),
               "", "Claims", claims.to_string(float_format=fmt)]
+    if data["published"]["n"]:
+        lines += ["", f"Publication dates: {data['published']['accuracy']:.3f} right "
+                      f"({data['published']['n']} gold documents give one)"]
     return "\n".join(lines)
 
 

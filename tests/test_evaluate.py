@@ -371,3 +371,20 @@ def test_evaluate_corpus_gold_against_itself_scores_one(tmp_path):
     for row in report["entities"].values():
         assert row["exact"]["f1"] == 1.0 and row["normalization"]["accuracy"] == 1.0
     assert report["claims"]["lenient"]["f1"] == report["claims"]["strict"]["f1"] == 1.0
+
+
+def test_evaluate_publication_dates_are_scored(tmp_path):
+    gold_path = CORPUS / "gold.jsonl"
+    run = tmp_path / "run"
+    write_run_from_gold(gold_path, run)
+    gold = load_gold([gold_path])
+    dated = [d for d, r in gold.items() if r.get("published")]
+    report = evaluate(gold, load_run(run)).to_dict()
+    assert report["published"] == {"n": len(dated), "accuracy": 1.0}
+    docs = read_jsonl(run / "documents.jsonl")
+    for d in docs:
+        if d["doc_id"] == dated[0]:
+            d["published"] = "1999-01-01"
+    (run / "documents.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    report = evaluate(gold, load_run(run)).to_dict()
+    assert report["published"]["accuracy"] == pytest.approx((len(dated) - 1) / len(dated))

@@ -199,6 +199,13 @@ def _fits(info: dict, key: str, c: Constraints, known: bool) -> bool:
     country = info.get("country")
     if c.countries is not None and country is not None and country not in c.countries:
         return False
+    if c.location and not known and not info.get("hq"):
+        # an unknown company whose name holds a place ("California Public Employees'
+        # Retirement System") is not "the Mumbai-based company"
+        wanted = set().union(*(_city_countries().get(p, set()) for p in c.location))
+        named = [_city_countries()[w] for w in re.findall(r"[a-z]+", key.lower()) if w in _city_countries()]
+        if wanted and named and not any(places & wanted for places in named):
+            return False
     if c.location:
         hq = info.get("hq")
         places = {p.strip().lower() for p in hq.split(",")} if hq else set()

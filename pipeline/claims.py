@@ -286,7 +286,9 @@ class Sentence:
         clause = self.clause(v)
         if EARLIER.match(self.text[v.end:self.span[1]]):
             return None  # "from Rs 1,272 crore a year earlier": the other date is not its period
-        share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]]))
+        # the trading day is the period of a share price or market value, not of other figures
+        share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]])) and \
+            self.metric(v)[1] in ("share price", "market value", "valuation")
         candidates = []
         for d in self.dates:
             d_clause = self.clause(d)

@@ -106,7 +106,8 @@ def legal_suffix() -> re.Pattern:
     alternatives = sorted({re.escape(w).replace(r"\.", r"\.?").replace(r"\ ", r"\s+") for w in words},
                           key=len, reverse=True)
     one = "(?:" + "|".join(alternatives) + r")(?![\w&])"
-    return re.compile(rf"^(?:,?\s+(?:(?:Group|Holdings?)\s+)*{one})+")
+    # no "^": Pattern.match(text, pos) anchors at pos, where "^" would only match at 0
+    return re.compile(rf"(?:,?\s+(?:(?:Group|Holdings?)\s+)*{one})+")
 
 
 def _exact_case(surface: str, row: dict) -> bool:
@@ -227,9 +228,10 @@ def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         if hit is None:
             continue
         a, b, company, n = hit
-        if _longer_legal_name().match(text, b, end) or _subsidiary_suffix().match(text, b, end):
+        suffix = legal_suffix().match(text, b, end)  # "ASML Holding NV", "Microsoft Corp."
+        if not suffix and (_longer_legal_name().match(text, b, end) or _subsidiary_suffix().match(text, b, end)):
             continue  # "Fidelity Management & Research Co.", "Mizuho Securities" are other companies
-        suffix = legal_suffix().match(text, b, end) or GROUP.match(text, b, end)
+        suffix = suffix or GROUP.match(text, b, end)
         if suffix:
             b = suffix.end()
         found.append((a, b, company))
@@ -240,7 +242,7 @@ def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 @lru_cache(maxsize=1)
 def _longer_legal_name() -> re.Pattern:
     """More capitalized words and then a legal suffix after a KB name."""
-    return re.compile(rf"(?:\s+(?:&\s+)?{WORD})+(?:{legal_suffix().pattern[1:]})")
+    return re.compile(rf"(?:\s+(?:&\s+)?{WORD})+(?:{legal_suffix().pattern})")
 
 
 @lru_cache(maxsize=1)
@@ -346,7 +348,7 @@ def _strip_leading(text: str, a: int, b: int) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=1)
 def _legal_end() -> re.Pattern:
-    body = legal_suffix().pattern[len("^(?:"):-len(")+")]
+    body = legal_suffix().pattern[len("(?:"):-len(")+")]
     return re.compile(rf"\S\s*(?:{body})$")
 
 

@@ -217,7 +217,7 @@ class Sentence:
                 continue  # (a restatement in between is fine: "116 billion yuan ($16.1 billion) ..., up 30.5%")
             between = self.text[lo:hi]
             if v.start > p.end and not re.search(r"\band\b", between) and re.fullmatch(
-                    r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?", between, re.I):
+                    r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?[*_]*", between, re.I):
                 return v  # not across "and": "cut 15% of its staff and reduce spending to $18bn"
             if v.end < p.start and re.fullmatch(
                     r"[^;]{0,90}?(?:\bor\s+)?\b(?:up|down|higher|lower|an? (?:increase|decrease|rise|drop|fall|gain) of)\s+"

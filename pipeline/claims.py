@@ -30,6 +30,7 @@ VALUE_TYPES = ("MONEY", "PERCENT")
 # "led by Sequoia", "to acquire Kestrel", "its stake in Nvidia", "the digital arm of Reliance".
 NOT_OWNER_BEFORE = re.compile(
     r"(?:\b(?:led by|backed by|arranged by|provided by|from|with|by|analysts? at|according to|than|against|"
+    r"paid|pays|paying|pay|owes|owed|"
     r"including|such as|like|in|into|of|over|beside|behind|acquire|acquiring|acquired|acquisition of|buy|buying|"
     r"bought|purchase|purchasing|take over|taking over)\s+(?:the\s+)?(?:[\w-]+\s+){0,2})$", re.I)
 OWNER_AFTER = re.compile(r"^\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
@@ -37,6 +38,7 @@ POSSESSIVE = re.compile(r"^(?:'s|’s|')")
 PRIOR_VALUE = re.compile(r"\b(?:up|down|higher|lower|rising|falling)\s+from(?:\s+(?:about|roughly|nearly|around))?\s*$", re.I)
 PRIOR_VALUE_AFTER = re.compile(r"^,?\s*(?:up|down)\s+from\b", re.I)
 EARLIER = re.compile(r"^,?\s*(?:a|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)\b", re.I)
+ADJACENT_CHANGE = re.compile(r"\s*,?\s*(?:up|down)\s+(?:about\s+|roughly\s+|nearly\s+)?", re.I)
 HOLDING = re.compile(r"\b(?:hold|holds|held|own|owns|owned|stake)\b", re.I)
 
 
@@ -208,7 +210,10 @@ class Sentence:
         """The value a change percentage belongs to: "rose 18% to $4.2bn", "$4.2bn, up 18%"."""
         clause = self.clause(p)
         for v in self.values:
-            if v is p or v.start not in clause:
+            if v is p:
+                continue
+            right_after = v.end < p.start and ADJACENT_CHANGE.fullmatch(self.text[v.end:p.start])
+            if v.start not in clause and not right_after:  # "..., which reported $96.4bn, up 14%, said"
                 continue
             if v.type == "PERCENT" and not p.fields.get("points"):
                 continue  # a percentage changes by points, not by a percentage

@@ -23,6 +23,9 @@ from pipeline.types import Document, Mention
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 CONNECTORS = {"-", "–", "—", "to", "and"}
 YUAN = re.compile(r"\b(?:yuan|renminbi|RMB|CNY)\b", re.I)
+# The currency words that say what "¥" means: the nearest one before the sign decides, else the
+# nearest after it; with none, "¥" is JPY (ANNOTATION.md).
+YEN_OR_YUAN = re.compile(r"\b(?:(?P<yuan>yuan|renminbi|RMB|CNY)|(?P<yen>yen|JPY))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -151,12 +154,12 @@ class Money:
     def __call__(self, doc: Document) -> Document:
         toks = tokens.tokens(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
-        yuan_article = _only_yuan(doc.text)
+        markers = [(m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(doc.text)]
         for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep, trigger=self.trigger):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
             sentence = sentence_of(doc, start)
-            yuan = yuan_article or YUAN.search(doc.text, *sentence) is not None
+            yuan = YUAN.search(doc.text, *sentence) is not None or _yuan_nearby(markers, start)
             try:
                 fields = resolve([t.text for t in span], yuan=yuan)
             except ValueError:
@@ -166,9 +169,11 @@ class Money:
         return doc
 
 
-def _only_yuan(text: str) -> bool:
-    """The article speaks of yuan and never of yen."""
-    return bool(YUAN.search(text)) and not re.search(r"\b(?:yen|JPY)\b", text)
+def _yuan_nearby(markers: list[tuple[int, bool]], position: int) -> bool:
+    """Whether the nearest yen/yuan word before ``position`` (else after it) is a yuan word."""
+    before = [is_yuan for at, is_yuan in markers if at < position]
+    after = [is_yuan for at, is_yuan in markers if at >= position]
+    return before[-1] if before else (after[0] if after else False)
 
 
 def _keep(span) -> bool:

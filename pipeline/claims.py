@@ -36,6 +36,7 @@ NOT_OWNER_BEFORE = re.compile(
 OWNER_AFTER = re.compile(r"^\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
 POSSESSIVE = re.compile(r"^(?:'s|’s|')")
 PRIOR_VALUE = re.compile(r"\b(?:up|down|higher|lower|rising|falling)\s+from(?:\s+(?:about|roughly|nearly|around))?\s*$", re.I)
+NEW_LEVEL = re.compile(r"\bto\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|a record\s+)?$", re.I)
 PRIOR_VALUE_AFTER = re.compile(r"^,?\s*(?:up|down)\s+from\b", re.I)
 EARLIER = re.compile(r"^,?\s*(?:a|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)\b", re.I)
 ADJACENT_CHANGE = re.compile(r"\s*,?\s*(?:up|down)\s+(?:about\s+|roughly\s+|nearly\s+)?", re.I)
@@ -173,8 +174,8 @@ class Sentence:
     def direction(self, p: Mention) -> str | None:
         """'increase'/'decrease' when a direction word stands right around a percentage."""
         before, after = self.before(p, 6), self.after(p, 2)
-        if PRIOR_VALUE.search(before):
-            return None  # "down from 30%": the earlier value, not a change
+        if PRIOR_VALUE.search(before) or NEW_LEVEL.search(before):
+            return None  # "down from 30%", "narrowed ... to 1.57%": a level, not a change
         if PRIOR_VALUE_AFTER.match(self.after(p, 4)):
             after = ""  # "29%, down from 30%": the direction belongs to the comparison
         window = cues().not_direction.sub(" ", before + " # " + after)

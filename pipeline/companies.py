@@ -43,6 +43,7 @@ EXCHANGE = re.compile(
 # A capitalized word: "Kestrel", "ICONIQ", "VodafoneThree", "Systèmes", "X.AI", "a16z" is not one.
 WORD = r"[A-Z][^\W_]*(?:[-'’.][^\W_]+)*"
 CHUNK = re.compile(rf"{WORD}(?:(?:\s+|\s*&\s*){WORD})*")
+MODIFIER_END = re.compile(r"-(?:listed|based|owned|backed|headquartered|born|made|focused|run|led|controlled)$")
 VOWELS = set("AEIOUY")
 GROUP = re.compile(r"\s+(?:Group|Holdings?)(?![\w-])")  # "Tencent Holdings", "Samsung Group": the same company
 FUNCTION_WORDS = r"(?:the|a|an|and|or|of|to|in|on|at|by|for|with|that|which|who|has|have|had|is|was|are|were|said|its)"
@@ -379,6 +380,8 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
         near = ordered[bisect_left(starts, s - 1000):bisect_left(starts, e)]
         chunks = []
         for m in CHUNK.finditer(text, s, e):
+            if MODIFIER_END.search(m.group()):
+                continue  # "Hong Kong-listed", "Paris-based": a modifier, not a name
             span = _strip_leading(text, m.start(), m.end())
             if span is None:
                 continue

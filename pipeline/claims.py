@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from pipeline import resources
 from pipeline.types import Claim, Document, Mention, Span
@@ -88,22 +88,25 @@ def cues() -> Cues:
 
 
 @lru_cache(maxsize=1)
+def _metric_table() -> list[tuple[str, str]]:
+    """(phrase, family) of models/metrics.jsonl, in file order."""
+    rows = resources.read_jsonl(resources.model_path("metrics.jsonl"))
+    return [(phrase, row["family"]) for row in rows for phrase in row["phrases"]]
+
+
+@lru_cache(maxsize=1)
 def metric_phrases() -> list[tuple[re.Pattern, str]]:
     """(phrase pattern, family), longest phrases first."""
-    rows = resources.read_jsonl(resources.model_path("metrics.jsonl"))
-    pairs = [(phrase, row["family"]) for row in rows for phrase in row["phrases"]]
-    pairs.sort(key=lambda p: len(p[0]), reverse=True)
+    pairs = sorted(_metric_table(), key=lambda p: len(p[0]), reverse=True)
     return [(re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.I), fam) for p, fam in pairs]
 
 
 @lru_cache(maxsize=1)
 def metric_regex() -> tuple[re.Pattern, dict[str, str]]:
     """All metric phrases in one pattern (longest first), and each phrase's family."""
-    rows = resources.read_jsonl(resources.model_path("metrics.jsonl"))
-    families = {}
-    for row in rows:
-        for phrase in row["phrases"]:
-            families.setdefault(phrase.lower(), row["family"])
+    families: dict[str, str] = {}
+    for phrase, family in _metric_table():
+        families.setdefault(phrase.lower(), family)
     alternation = "|".join(re.escape(p) for p in sorted(families, key=len, reverse=True))
     return re.compile(r"(?<!\w)(?:" + alternation + r")(?!\w)", re.I), families
 
@@ -286,15 +289,16 @@ class Sentence:
             return True
         return bool(cues().analyst.search(self.text[max(self.span[0], subject.start - 20):subject.start]))
 
-    def period(self, v: Mention, related: tuple[Mention, ...] = ()) -> Mention | None:
+    def period(self, v: Mention, related: tuple[Mention, ...] = (), family: str | None = None) -> Mention | None:
         """The DATE the value is for; ``related`` are its change and alternatives, which may
-        stand between it and its period ("for 2026 rose 41% to $1.32 billion")."""
+        stand between it and its period ("for 2026 rose 41% to $1.32 billion"); ``family`` is
+        its metric family."""
         clause = self.clause(v)
         if EARLIER.match(self.text[v.end:self.span[1]]):
             return None  # "from Rs 1,272 crore a year earlier": the other date is not its period
         # the trading day is the period of a share price or market value, not of other figures
         share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]])) and \
-            self.metric(v)[1] in ("share price", "market value", "valuation")
+            family in ("share price", "market value", "valuation")
         candidates = []
         for d in self.dates:
             d_clause = self.clause(d)
@@ -350,7 +354,7 @@ def assemble(text: str, span: Span, mentions: list[Mention]) -> list[Claim]:
             subject=subject, value=v, metric=metric, sentence=span,
             alternatives=alternatives,
             change=change, direction=sentence.direction(change) if change else None,
-            period=sentence.period(v, (change, *alternatives)), extra={"metric_family": family}))
+            period=sentence.period(v, (change, *alternatives), family), extra={"metric_family": family}))
     return claims
 
 
@@ -360,11 +364,6 @@ class Claims:
     name = "claims"
     requires = ("sentences", "mentions")
     assigns = ("claims",)
-
-    @cached_property
-    def _ready(self) -> bool:
-        cues(), metric_phrases()
-        return True
 
     def __call__(self, doc: Document) -> Document:
         mentions = sorted(doc.mentions, key=lambda m: (m.start, m.end))

@@ -27,7 +27,6 @@ reads complete day strings we found ("Dec. 23, 2025"), through ``layout.parse_da
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -223,7 +222,7 @@ class Dates:
     def trigger(self) -> re.Pattern:
         """A sentence can hold a date only if it has a digit, a month or weekday name, or a
         calendar word ("quarter", "year", "today", "FY"...)."""
-        raw = json.loads(resources.model_path("patterns", "date_words.json").read_text(encoding="utf-8"))
+        raw = _words()
         names = [form for forms in raw["months"] for form in forms] + raw["weekdays"]
         words = [*raw["units"], *raw["fiscal"], "today", "yesterday", "tomorrow", "FY", "[QH][1-4]"]
         return re.compile(r"\d|\b(?:" + "|".join(names) + r")\b|(?i:\b(?:" + "|".join(words) + r")\b)")

@@ -20,8 +20,6 @@ from pipeline import resources, tokens
 from pipeline.hedges import is_hedged, sentence_of
 from pipeline.types import Document, Mention
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-CONNECTORS = {"-", "–", "—", "to", "and"}
 YUAN = re.compile(r"\b(?:yuan|renminbi|RMB|CNY)\b", re.I)
 # The currency words that say what "¥" means: the nearest one before the sign decides, else the
 # nearest after it; with none, "¥" is JPY (ANNOTATION.md).
@@ -58,6 +56,12 @@ def _magnitude_regex(t: Tables) -> str:
     return "|".join(sorted(map(re.escape, t.magnitudes), key=len, reverse=True))
 
 
+@lru_cache(maxsize=1)
+def _number_pattern() -> re.Pattern:
+    """A number token with an attached sign and magnitude: "€3", "2bn", "1.2"."""
+    return re.compile(rf"(?i)^(?P<sym>\D*?)(?P<num>\d+(?:[.,]\d+)*)(?P<mag>{_magnitude_regex(tables())})?$")
+
+
 def pattern_lists(t: Tables) -> dict:
     """The "@name" lists and regular expressions the pattern file refers to."""
     mags = _magnitude_regex(t)
@@ -88,7 +92,7 @@ def resolve(words: list[str], yuan: bool = False) -> dict:
     ``yuan`` says the text around the span speaks of yuan, which makes "¥" CNY.
     """
     t = tables()
-    mags = re.compile(rf"(?i)^(?P<sym>\D*?)(?P<num>\d+(?:[.,]\d+)*)(?P<mag>{_magnitude_regex(t)})?$")
+    mags = _number_pattern()
     values: list[list[float]] = []  # [number, magnitude or None]
     currency, factor = None, 1.0
     lowered = [w.lower() for w in words]
@@ -155,7 +159,7 @@ class Money:
         toks = tokens.tokens(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
         markers = [(m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(doc.text)]
-        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep, trigger=self.trigger):
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range, trigger=self.trigger):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
             sentence = sentence_of(doc, start)
@@ -174,14 +178,3 @@ def _yuan_nearby(markers: list[tuple[int, bool]], position: int) -> bool:
     before = [is_yuan for at, is_yuan in markers if at < position]
     after = [is_yuan for at, is_yuan in markers if at >= position]
     return before[-1] if before else (after[0] if after else False)
-
-
-def _keep(span) -> bool:
-    """A range joined by "and" is one mention only after "between" ("between $5bn and $7bn");
-    "from $61.5 billion to $183 billion" is a change between two amounts, not a range."""
-    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
-    if any(t.lower_ == "and" for t in span):
-        return before == "between"
-    if any(t.lower_ == "to" for t in span):
-        return before != "from"
-    return True

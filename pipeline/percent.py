@@ -66,7 +66,7 @@ class Percent:
     def __call__(self, doc: Document) -> Document:
         toks = tokens.tokens(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
-        for _, first, last in tokens.find(doc, self.matcher, taken, keep=_keep, trigger=TRIGGER):
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range, trigger=TRIGGER):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
             try:
@@ -76,13 +76,3 @@ class Percent:
             fields["approximate"] = is_hedged(doc.text, start, end, sentence_of(doc, start))
             doc.mentions.append(Mention("PERCENT", start, end, fields))
         return doc
-
-
-def _keep(span) -> bool:
-    """"between 4% and 6%" is one range; "from 4% to 6%" is a change between two values."""
-    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
-    if any(t.lower_ == "and" for t in span):
-        return before == "between"
-    if any(t.lower_ == "to" for t in span):
-        return before != "from"
-    return True

@@ -71,6 +71,17 @@ def matcher(name: str, lists: dict[str, list[str]]):
     return m
 
 
+def keep_range(span) -> bool:
+    """A range joined by "and" is one mention only after "between" ("between $5bn and $7bn",
+    "between 4% and 6%"); "from $61.5 billion to $183 billion" is a change between two values."""
+    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    if any(t.lower_ == "and" for t in span):
+        return before == "between"
+    if any(t.lower_ == "to" for t in span):
+        return before != "from"
+    return True
+
+
 def _matches(toks, m, sentences: list[Span], trigger: re.Pattern | None):
     """The Matcher's matches over the whole text, or only over the sentences where ``trigger``
     finds a word the patterns need (most sentences hold no amount: skipping them is the speed)."""

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline import resources
+from pipeline.patterns import TokenPatterns
 from pipeline.types import Document, Span
 
 
@@ -58,17 +59,13 @@ def _expand(value: Any, lists: dict[str, list[str]]) -> Any:
     return value
 
 
-def matcher(name: str, lists: dict[str, list[str]]):
-    """A spaCy Matcher holding the patterns of models/patterns/<name>.jsonl.
+def matcher(name: str, lists: dict[str, list[str]]) -> TokenPatterns:
+    """The patterns of models/patterns/<name>.jsonl, compiled (pipeline/patterns.py).
 
-    Each line: {"label": ..., "id": ..., "pattern": [token specs]}; the match key is the id.
+    Each line: {"label": ..., "id": ..., "pattern": [token specs]}; a match is named by its id.
     """
-    from spacy.matcher import Matcher
-
-    m = Matcher(nlp().vocab, validate=True)
-    for row in resources.read_jsonl(resources.model_path("patterns", f"{name}.jsonl")):
-        m.add(row["id"], [_expand(row["pattern"], lists)])
-    return m
+    rows = resources.read_jsonl(resources.model_path("patterns", f"{name}.jsonl"))
+    return TokenPatterns([(row["id"], _expand(row["pattern"], lists)) for row in rows])
 
 
 def keep_range(span) -> bool:
@@ -82,18 +79,17 @@ def keep_range(span) -> bool:
     return True
 
 
-def _matches(toks, m, sentences: list[Span], trigger: re.Pattern | None):
-    """The Matcher's matches over the whole text, or only over the sentences where ``trigger``
-    finds a word the patterns need (most sentences hold no amount: skipping them is the speed)."""
-    if trigger is None:
-        yield from m(toks)
-        return
+def _matches(toks, m: TokenPatterns, sentences: list[Span], trigger: re.Pattern | None):
+    """The matches in the sentences where ``trigger`` finds a word the patterns need (most
+    sentences hold no amount: skipping them is the speed), or in every sentence."""
     text = toks.text
     for a, b in sentences:
-        if trigger.search(text, a, b):
+        if trigger is None or trigger.search(text, a, b):
             span = toks.char_span(a, b, alignment_mode="expand")
             if span is not None:
-                for key, start, end in m(span):
+                texts = [t.text for t in span]
+                spaces = [bool(t.whitespace_) for t in span]
+                for key, start, end in m(texts, spaces):
                     yield key, start + span.start, end + span.start
 
 
@@ -103,7 +99,6 @@ def find(doc: Document, m, taken: list[Span] = (), keep=None,
     sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``. With a
     ``trigger``, only sentences where it matches are searched."""
     toks = tokens(doc)
-    vocab = toks.vocab
     sentences = sorted(doc.sentences)
     starts = [s for s, _ in sentences]
     taken = sorted(taken)
@@ -123,7 +118,7 @@ def find(doc: Document, m, taken: list[Span] = (), keep=None,
             continue
         if keep is not None and not keep(toks[start:end]):
             continue
-        found.append((vocab.strings[key], start, end))
+        found.append((key, start, end))
     found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
     chosen: list[tuple[str, int, int]] = []
     used: set[int] = set()

@@ -1,0 +1,164 @@
+"""spaCy Matcher token patterns, compiled to regular expressions over an encoding of the tokens.
+
+The MONEY, PERCENT and DATE patterns (models/patterns/*.jsonl) are written as spaCy Matcher
+patterns, and that file format stays the source of truth. Running them through spaCy's Matcher
+was half the pipeline's time: it evaluates every active pattern's predicates at every token.
+Here each pattern becomes one Python regular expression over a string that spells the tokens
+out, one unit per token:
+
+    START + token text + (SPACE if whitespace follows the token else JOINED)
+
+so a token spec is the regular expression of one unit and a pattern is their concatenation
+with its operators (``?``, ``*``, ``+``). Matching starts only at tokens that can begin some
+pattern (one scan over the string finds them; a table says which patterns they can begin),
+and each pattern is tried there: its greedy match, and every shorter end where it matches
+exactly. That is what ``Matcher`` returns (all matches), which ``tokens.find`` reduces to the
+longest; tests/test_patterns.py checks the two agree on the test cases and the corpus.
+
+Supported, as in the pattern files: ``TEXT`` and ``LOWER`` with a string, ``{"IN": [...]}`` or
+``{"REGEX": "..."}`` (anchored with ^...$, optionally led by ``(?i)``), ``SPACY`` and ``OP`` in
+``? * +``. Anything else is refused when the patterns load.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+START, JOINED, SPACE = "\x02", "\x03", "\x04"
+_CONTROL = str.maketrans({START: "\x00", JOINED: "\x00", SPACE: "\x00"})
+_OPS = {"?": "?", "*": "*", "+": "+", None: ""}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One token spec: the regular expression of the token text, and its literal words when
+    it is a word list (lowercased), which index the patterns by the tokens that begin them."""
+
+    body: str
+    words: frozenset[str] | None
+    spacy: bool | None
+    op: str
+
+    def regex(self) -> str:
+        end = {None: f"[{JOINED}{SPACE}]", True: SPACE, False: JOINED}[self.spacy]
+        return f"(?:{START}(?:{self.body}){end}){_OPS[self.op]}"
+
+
+def _literal(words: list[str], lower: bool) -> tuple[str, frozenset[str]]:
+    if lower:  # token.lower_ == word: a word with capitals never matches
+        words = [w for w in words if w == w.lower()]
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+    return (f"(?i:{alternatives})" if lower else alternatives), frozenset(w.lower() for w in words)
+
+
+def _token_regex(regex: str) -> str:
+    """A spaCy REGEX value (searched in the token text) as the regex of the whole token text."""
+    flags = ""
+    if regex.startswith("(?i)"):
+        flags, regex = "i", regex[4:]
+    if not (regex.startswith("^") and regex.endswith("$")) or re.search(r"(?<![\\[])[\^$]", regex[1:-1]):
+        raise ValueError(f"token REGEX must be anchored as ^...$: {regex!r}")
+    body = regex[1:-1]
+    return f"(?{flags}:{body})" if flags else body
+
+
+def unit(spec: dict) -> Unit:
+    keys = [k for k in spec if k not in ("OP", "SPACY")]
+    if len(keys) != 1 or keys[0] not in ("TEXT", "LOWER") or spec.get("OP") not in _OPS:
+        raise ValueError(f"unsupported token spec: {spec}")
+    key, value = keys[0], spec[keys[0]]
+    lower = key == "LOWER"
+    if isinstance(value, str):
+        body, words = _literal([value], lower)
+    elif isinstance(value, dict) and list(value) == ["IN"]:
+        body, words = _literal(value["IN"], lower)
+    elif isinstance(value, dict) and list(value) == ["REGEX"] and not lower:
+        body, words = _token_regex(value["REGEX"]), None
+    else:
+        raise ValueError(f"unsupported token spec: {spec}")
+    return Unit(body, words, spec.get("SPACY"), spec.get("OP"))
+
+
+@dataclass
+class Encoded:
+    """The encoding of a run of tokens: the string, where each token's unit begins, and the
+    token index a position after a unit ends at."""
+
+    string: str
+    starts: list[int]
+    end_token: dict[int, int]
+
+
+def encode(texts: list[str], spaces: list[bool]) -> Encoded:
+    parts, starts, end_token, position = [], [], {}, 0
+    for i, (text, space) in enumerate(zip(texts, spaces)):
+        starts.append(position)
+        part = f"{START}{text.translate(_CONTROL)}{SPACE if space else JOINED}"
+        parts.append(part)
+        position += len(part)
+        end_token[position] = i + 1
+    return Encoded("".join(parts), starts, end_token)
+
+
+class TokenPatterns:
+    """Patterns compiled for matching; ``__call__(texts, spaces)`` gives (id, start, end)."""
+
+    def __init__(self, rows: list[tuple[str, list[dict]]]):
+        self.rows = rows  # (id, token specs): what was compiled
+        self.ids: list[str] = []
+        self.regexes: list[re.Pattern] = []
+        self.variable: list[bool] = []
+        self.by_word: dict[str, list[int]] = {}
+        by_regex: dict[str, list[int]] = {}
+        heads: set[str] = set()
+        for pattern_id, specs in rows:
+            units = [unit(spec) for spec in specs]
+            index = len(self.ids)
+            self.ids.append(pattern_id)
+            self.regexes.append(re.compile("".join(u.regex() for u in units)))
+            self.variable.append(any(u.op for u in units))
+            for u in units:  # the units a match can begin with
+                heads.add(u.body)
+                if u.words is not None:
+                    for word in u.words:
+                        self.by_word.setdefault(word, []).append(index)
+                else:
+                    by_regex.setdefault(u.body, []).append(index)
+                if u.op not in ("?", "*"):
+                    break
+        self.by_regex = [(re.compile(body), indices) for body, indices in by_regex.items()]
+        self.head = re.compile(f"{START}(?:{'|'.join(sorted(heads))})[{JOINED}{SPACE}]")
+        self._candidates: dict[str, list[int]] = {}
+
+    def candidates(self, text: str) -> list[int]:
+        """The patterns a token with this text can begin, in pattern order."""
+        found = self._candidates.get(text)
+        if found is None:
+            indices = set(self.by_word.get(text.lower(), ()))
+            for regex, more in self.by_regex:
+                if regex.fullmatch(text):
+                    indices.update(more)
+            found = self._candidates[text] = sorted(indices)
+        return found
+
+    def __call__(self, texts: list[str], spaces: list[bool]) -> list[tuple[str, int, int]]:
+        encoded = encode(texts, spaces)
+        string, starts, end_token = encoded.string, encoded.starts, encoded.end_token
+        token_at = {p: i for i, p in enumerate(starts)}
+        matches = []
+        for head in self.head.finditer(string):
+            position = head.start()
+            first = token_at[position]
+            for index in self.candidates(texts[first]):
+                regex = self.regexes[index]
+                found = regex.match(string, position)
+                if found is None:
+                    continue
+                last = end_token[found.end()]
+                matches.append((self.ids[index], first, last))
+                if self.variable[index]:  # the shorter matches, as spaCy's Matcher gives them all
+                    for end in range(first + 1, last):
+                        if regex.fullmatch(string, position, starts[end]):
+                            matches.append((self.ids[index], first, end))
+        return matches

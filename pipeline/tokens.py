@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +50,33 @@ def tokens(doc: Document):
     return doc.cache["tokens"]
 
 
+@dataclass
+class Table:
+    """A document's tokens as plain lists: character start and end, text, and whether
+    whitespace follows; read from the spaCy Doc in one call, not token by token."""
+
+    starts: list[int]
+    ends: list[int]
+    texts: list[str]
+    spaces: list[bool]
+
+
+def table(doc: Document) -> Table:
+    """The token table of a document, made once per document."""
+    if "token_table" not in doc.cache:
+        from spacy.attrs import IDX, LENGTH, SPACY
+
+        toks, text = tokens(doc), doc.text
+        if len(toks):
+            starts, lengths, spaces = toks.to_array([IDX, LENGTH, SPACY]).T.tolist()
+        else:
+            starts, lengths, spaces = [], [], []
+        ends = [s + n for s, n in zip(starts, lengths)]
+        doc.cache["token_table"] = Table(starts, ends, [text[s:e] for s, e in zip(starts, ends)],
+                                         [bool(x) for x in spaces])
+    return doc.cache["token_table"]
+
+
 def _expand(value: Any, lists: dict[str, list[str]]) -> Any:
     if isinstance(value, str) and value.startswith("@"):
         return lists[value[1:]]
@@ -79,18 +107,15 @@ def keep_range(span) -> bool:
     return True
 
 
-def _matches(toks, m: TokenPatterns, sentences: list[Span], trigger: re.Pattern | None):
+def _matches(doc: Document, m: TokenPatterns, sentences: list[Span], trigger: re.Pattern | None):
     """The matches in the sentences where ``trigger`` finds a word the patterns need (most
     sentences hold no amount: skipping them is the speed), or in every sentence."""
-    text = toks.text
+    t, text = table(doc), doc.text
     for a, b in sentences:
         if trigger is None or trigger.search(text, a, b):
-            span = toks.char_span(a, b, alignment_mode="expand")
-            if span is not None:
-                texts = [t.text for t in span]
-                spaces = [bool(t.whitespace_) for t in span]
-                for key, start, end in m(texts, spaces):
-                    yield key, start + span.start, end + span.start
+            first, last = bisect_right(t.ends, a), bisect_left(t.starts, b)  # the tokens it overlaps
+            for key, start, end in m(t.texts[first:last], t.spaces[first:last]):
+                yield key, start + first, end + first
 
 
 def find(doc: Document, m, taken: list[Span] = (), keep=None,
@@ -108,8 +133,9 @@ def find(doc: Document, m, taken: list[Span] = (), keep=None,
         furthest = max(furthest, e)
         reach.append(furthest)
     found = []
-    for key, start, end in _matches(toks, m, sentences, trigger):
-        a, b = toks[start].idx, toks[end - 1].idx + len(toks[end - 1])
+    t = table(doc)
+    for key, start, end in _matches(doc, m, sentences, trigger):
+        a, b = t.starts[start], t.ends[end - 1]
         i = bisect_right(starts, a) - 1
         if i < 0 or b > sentences[i][1]:
             continue  # not inside one sentence (or inside page junk)

@@ -43,7 +43,12 @@ EXCHANGE = re.compile(
 # A capitalized word: "Kestrel", "ICONIQ", "VodafoneThree", "Systèmes", "X.AI", "a16z" is not one.
 WORD = r"[A-Z][^\W_]*(?:[-'’.][^\W_]+)*"
 CHUNK = re.compile(rf"{WORD}(?:(?:\s+|\s*&\s*){WORD})*")
-MODIFIER_END = re.compile(r"-(?:listed|based|owned|backed|headquartered|born|made|focused|run|led|controlled)$")
+# "Hong Kong-listed", "Paris-based": a modifier, not a name
+MODIFIER_ENDS = tuple(f"-{w}" for w in "listed based owned backed headquartered born made focused run led controlled".split())
+TITLES = frozenset({"Chief", "Chairman", "Chairwoman", "President", "Founder", "CEO", "CFO", "CTO", "COO",
+                    "Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Executive", "Director", "Minister", "Secretary",
+                    "Senator", "Governor", "Mayor", "Judge", "Analyst", "Professor"})
+NONSPACE = re.compile(r"\S+")
 VOWELS = set("AEIOUY")
 GROUP = re.compile(r"\s+(?:Group|Holdings?)(?![\w-])")  # "Tencent Holdings", "Samsung Group": the same company
 FUNCTION_WORDS = r"(?:the|a|an|and|or|of|to|in|on|at|by|for|with|that|which|who|has|have|had|is|was|are|were|said|its)"
@@ -331,19 +336,30 @@ def _cue_patterns() -> dict[str, re.Pattern]:
     }
 
 
+@lru_cache(maxsize=1)
+def _leading_words() -> frozenset[str]:
+    return frozenset(cues()["leading_words"])
+
+
+@lru_cache(maxsize=1)
+def _cue_endings() -> dict[str, tuple[str, ...]]:
+    """What `before` ends with (trailing spaces aside) wherever the cue patterns anchored at
+    its end match: a cheap test that spares most of their searches."""
+    c = cues()
+    return {"descriptor": tuple(w.rstrip() for w in c["descriptor_nouns"]),
+            "before": tuple(w.rstrip() for w in c["before_phrases"]) + ("the",)}
+
+
 def _strip_leading(text: str, a: int, b: int) -> tuple[int, int] | None:
     """Drop leading words that are not part of a name ("The", "Rival", "Paris"); None when
     the chunk starts with a title ("Chief Executive ...") or nothing is left."""
-    leading = set(cues()["leading_words"])
-    titles = {"Chief", "Chairman", "Chairwoman", "President", "Founder", "CEO", "CFO", "CTO", "COO",
-              "Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Executive", "Director", "Minister", "Secretary",
-              "Senator", "Governor", "Mayor", "Judge", "Analyst", "Professor"}
-    for m in re.finditer(r"\S+", text[a:b]):
+    leading = _leading_words()
+    for m in NONSPACE.finditer(text, a, b):
         word = m.group()
-        if word in titles:
+        if word in TITLES:
             return None
         if word not in leading and word != "&":
-            return a + m.start(), b
+            return m.start(), b
     return None
 
 
@@ -371,7 +387,8 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
     p = _cue_patterns()
     suffixes = set(cues()["name_suffixes"])
     weak_suffixes = set(cues()["weak_name_suffixes"])
-    leading = set(cues()["leading_words"])
+    leading = _leading_words()
+    endings = _cue_endings()
     found: dict[str, Unknown] = {}
     ordered = sorted(taken)
     starts = [x for x, _ in ordered]
@@ -380,7 +397,7 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
         near = ordered[bisect_left(starts, s - 1000):bisect_left(starts, e)]
         chunks = []
         for m in CHUNK.finditer(text, s, e):
-            if MODIFIER_END.search(m.group()):
+            if m.group().endswith(MODIFIER_ENDS):
                 continue  # "Hong Kong-listed", "Paris-based": a modifier, not a name
             span = _strip_leading(text, m.start(), m.end())
             if span is None:
@@ -413,7 +430,8 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
                 cue = True
                 kind = p["suffix_kinds"].search(name)
                 info.kind = cues()["suffix_kinds"].get(kind.group("word")) if kind else None
-            d = p["descriptor"].search(before)
+            trimmed = before.rstrip()
+            d = trimmed.endswith(endings["descriptor"]) and p["descriptor"].search(before)
             if d:
                 cue = True
                 info.kind = info.kind or cues()["descriptor_kinds"].get(d.group("noun"))
@@ -427,9 +445,9 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
                 based = re.search(r"([A-Z][\w]+(?:\s[A-Z][\w]+)?)-based", ap.group("mods") or "")
                 if based:
                     info.hq = based.group(1)
-            if p["which"].match(after) or p["raised"].match(after) or p["after"].match(after):
-                cue = True
-            if p["before"].search(before) or (p["according"].search(before) and p["data"].match(after)):
+            if not cue and (p["which"].match(after) or p["raised"].match(after) or p["after"].match(after)
+                            or trimmed.endswith(endings["before"]) and p["before"].search(before)
+                            or p["data"].match(after) and p["according"].search(before)):
                 cue = True
             if cue:
                 if info.kind is None and words[-1] in weak_suffixes:

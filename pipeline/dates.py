@@ -1,10 +1,11 @@
 """DATE stage: time expressions, recognized on tokens and resolved to an inclusive ISO interval.
 
-Recognize: spaCy Matcher patterns in models/patterns/dates.jsonl, with word lists from
-models/patterns/date_words.json; tokens inside MONEY/PERCENT/COMPANY mentions are skipped.
-Attached modifiers in front of a match ("the end of", "early", "mid-", "earlier") join the span;
-leading prepositions stay outside (ANNOTATION.md, DATE). Resolve: ``calendar.resolve`` is a pure
-function of the span's form and tokens and a ``calendar.Context`` that this stage works out:
+Recognize: spaCy Matcher patterns in models/patterns/dates.jsonl (run compiled: patterns.py),
+with word lists from models/patterns/date_words.json; tokens inside MONEY/PERCENT/COMPANY
+mentions are skipped. Attached modifiers in front of a match ("the end of", "early", "mid-",
+"earlier") join the span; leading prepositions stay outside (ANNOTATION.md, DATE). Resolve:
+``calendar.resolve`` is a pure function of the span's form and tokens and a
+``calendar.Context`` that this stage works out:
 
 - P, the publication date (``doc.published``: metadata, else the dateline). **Relative
   expressions ("last year", "on Tuesday", "the third quarter", "in August") cannot be resolved
@@ -219,15 +220,6 @@ class Dates:
         return tokens.matcher("dates", pattern_lists())
 
     @cached_property
-    def trigger(self) -> re.Pattern:
-        """A sentence can hold a date only if it has a digit, a month or weekday name, or a
-        calendar word ("quarter", "year", "today", "FY"...)."""
-        raw = _words()
-        names = [form for forms in raw["months"] for form in forms] + raw["weekdays"]
-        words = [*raw["units"], *raw["fiscal"], "today", "yesterday", "tomorrow", "FY", "[QH][1-4]"]
-        return re.compile(r"\d|\b(?:" + "|".join(names) + r")\b|(?i:\b(?:" + "|".join(words) + r")\b)")
-
-    @cached_property
     def statement_patterns(self) -> list[tuple[re.Pattern, bool]]:
         return statement_patterns()
 
@@ -252,7 +244,7 @@ class Dates:
         statements = find_statements(doc, self.statement_patterns)
         fiscal = FiscalCalendars(doc, statements)
         taken = [(m.start, m.end) for m in doc.mentions] + [(s.start, s.end) for s in statements if s.recurring]
-        spans = extend_left(toks, tokens.find(doc, self.matcher, taken, keep=keep, trigger=self.trigger), taken, doc.sentences)
+        spans = extend_left(toks, tokens.find(doc, self.matcher, taken, keep=keep), taken, doc.sentences)
         found = []
         for form, first, last in spans:
             span = toks[first:last]

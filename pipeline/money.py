@@ -1,10 +1,10 @@
 """MONEY stage: amounts of money, recognized on tokens and resolved to amount + ISO currency.
 
-Recognize: spaCy Matcher patterns in models/patterns/money.jsonl, whose word lists come from
-models/currencies.jsonl, magnitudes.jsonl and numbers.jsonl. Resolve: ``resolve`` is a pure
-function of the span's tokens (and whether the text speaks of yuan) giving amount, currency,
-and low/high for ranges (ANNOTATION.md, MONEY). Hedges ("about", "up to", "plus or minus 2%")
-lie outside the span and set ``approximate``.
+Recognize: spaCy Matcher patterns in models/patterns/money.jsonl (run compiled: patterns.py),
+whose word lists come from models/currencies.jsonl, magnitudes.jsonl and numbers.jsonl.
+Resolve: ``resolve`` is a pure function of the span's tokens (and whether the text speaks of
+yuan) giving amount, currency, and low/high for ranges (ANNOTATION.md, MONEY). Hedges ("about",
+"up to", "plus or minus 2%") lie outside the span and set ``approximate``.
 
 Why not quantulum3: it reads "€1.2bn" as euro·bit·newton, misses "RMB 200 billion", and gives
 "1,265p" no currency (tests/test_money.py pins these).
@@ -144,14 +144,6 @@ class Money:
     def matcher(self):
         return tokens.matcher("money", pattern_lists(tables()))
 
-    @cached_property
-    def trigger(self) -> re.Pattern:
-        """A sentence can hold an amount only if it has a currency sign, code or word."""
-        t = tables()
-        words = {w for phrase in t.after for w in phrase.split()} | set(t.before)
-        signs = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        return re.compile(rf"[$€£¥₹₩]|\d\s?p\b|(?<![\w$])(?:{signs})(?![A-Za-z])", re.I)
-
     def __getstate__(self) -> dict:
         return {}  # the matcher is rebuilt lazily in each worker
 
@@ -159,7 +151,7 @@ class Money:
         toks = tokens.tokens(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
         markers = [(m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(doc.text)]
-        for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range, trigger=self.trigger):
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
             sentence = sentence_of(doc, start)

@@ -10,8 +10,8 @@ out, one unit per token:
 
 so a token spec is the regular expression of one unit and a pattern is their concatenation
 with its operators (``?``, ``*``, ``+``). Matching starts only at tokens that can begin some
-pattern (one scan over the string finds them; a table says which patterns they can begin),
-and each pattern is tried there: its greedy match, and every shorter end where it matches
+pattern (a table keyed by the token's text, filled as texts are met, says which patterns), and
+each pattern is tried there: its greedy match, and every shorter end where it matches
 exactly. That is what ``Matcher`` returns (all matches), which ``tokens.find`` reduces to the
 longest; tests/test_patterns.py checks the two agree on the test cases and the corpus.
 
@@ -23,10 +23,13 @@ Supported, as in the pattern files: ``TEXT`` and ``LOWER`` with a string, ``{"IN
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 
 START, JOINED, SPACE = "\x02", "\x03", "\x04"
 _CONTROL = str.maketrans({START: "\x00", JOINED: "\x00", SPACE: "\x00"})
+_CONTROL_CHARS = re.compile(f"[{START}{JOINED}{SPACE}]")
 _OPS = {"?": "?", "*": "*", "+": "+", None: ""}
 
 
@@ -80,25 +83,20 @@ def unit(spec: dict) -> Unit:
     return Unit(body, words, spec.get("SPACY"), spec.get("OP"))
 
 
-@dataclass
 class Encoded:
-    """The encoding of a run of tokens: the string, where each token's unit begins, and the
-    token index a position after a unit ends at."""
+    """The encoding of a run of tokens: the string, and where each token's unit begins (one
+    more entry: the string's end). Made once per document and searched sentence by sentence."""
 
-    string: str
-    starts: list[int]
-    end_token: dict[int, int]
+    def __init__(self, texts: list[str], spaces: list[bool]):
+        if any(_CONTROL_CHARS.search(text) for text in texts):
+            texts = [text.translate(_CONTROL) for text in texts]
+        self.texts = texts
+        self.string = "".join(f"{START}{text}{SPACE if space else JOINED}" for text, space in zip(texts, spaces))
+        self.starts = [0, *accumulate(len(text) + 2 for text in texts)]
 
-
-def encode(texts: list[str], spaces: list[bool]) -> Encoded:
-    parts, starts, end_token, position = [], [], {}, 0
-    for i, (text, space) in enumerate(zip(texts, spaces)):
-        starts.append(position)
-        part = f"{START}{text.translate(_CONTROL)}{SPACE if space else JOINED}"
-        parts.append(part)
-        position += len(part)
-        end_token[position] = i + 1
-    return Encoded("".join(parts), starts, end_token)
+    def token_at(self, position: int) -> int:
+        """The token whose unit begins at ``position`` (or, at the string's end, their count)."""
+        return bisect_left(self.starts, position)
 
 
 class TokenPatterns:
@@ -111,7 +109,6 @@ class TokenPatterns:
         self.variable: list[bool] = []
         self.by_word: dict[str, list[int]] = {}
         by_regex: dict[str, list[int]] = {}
-        heads: set[str] = set()
         for pattern_id, specs in rows:
             units = [unit(spec) for spec in specs]
             index = len(self.ids)
@@ -119,7 +116,6 @@ class TokenPatterns:
             self.regexes.append(re.compile("".join(u.regex() for u in units)))
             self.variable.append(any(u.op for u in units))
             for u in units:  # the units a match can begin with
-                heads.add(u.body)
                 if u.words is not None:
                     for word in u.words:
                         self.by_word.setdefault(word, []).append(index)
@@ -128,7 +124,6 @@ class TokenPatterns:
                 if u.op not in ("?", "*"):
                     break
         self.by_regex = [(re.compile(body), indices) for body, indices in by_regex.items()]
-        self.head = re.compile(f"{START}(?:{'|'.join(sorted(heads))})[{JOINED}{SPACE}]")
         self._candidates: dict[str, list[int]] = {}
 
     def candidates(self, text: str) -> list[int]:
@@ -139,23 +134,34 @@ class TokenPatterns:
             for regex, more in self.by_regex:
                 if regex.fullmatch(text):
                     indices.update(more)
+            if len(self._candidates) > 200_000:  # keep the memory bounded on endless vocabularies
+                self._candidates.clear()
             found = self._candidates[text] = sorted(indices)
         return found
 
     def __call__(self, texts: list[str], spaces: list[bool]) -> list[tuple[str, int, int]]:
-        encoded = encode(texts, spaces)
-        string, starts, end_token = encoded.string, encoded.starts, encoded.end_token
-        token_at = {p: i for i, p in enumerate(starts)}
+        return self.search(Encoded(texts, spaces), 0, len(texts))
+
+    def search(self, encoded: Encoded, first_token: int, end_token: int) -> list[tuple[str, int, int]]:
+        """Every match (id, first token, end token) within tokens first_token..end_token - 1."""
+        string, starts, texts = encoded.string, encoded.starts, encoded.texts
+        endpos = starts[end_token]
         matches = []
-        for head in self.head.finditer(string):
-            position = head.start()
-            first = token_at[position]
-            for index in self.candidates(texts[first]):
+        candidates = self._candidates
+        for first in range(first_token, end_token):
+            text = texts[first]
+            indices = candidates.get(text)
+            if indices is None:
+                indices = self.candidates(text)
+            if not indices:
+                continue
+            position = starts[first]
+            for index in indices:
                 regex = self.regexes[index]
-                found = regex.match(string, position)
+                found = regex.match(string, position, endpos)
                 if found is None:
                     continue
-                last = end_token[found.end()]
+                last = encoded.token_at(found.end())
                 matches.append((self.ids[index], first, last))
                 if self.variable[index]:  # the shorter matches, as spaCy's Matcher gives them all
                     for end in range(first + 1, last):

@@ -1,10 +1,10 @@
 """PERCENT stage: percentages and percentage points, recognized on tokens and resolved.
 
-Recognize: spaCy Matcher patterns in models/patterns/percent.jsonl. Resolve: ``resolve`` is a
-pure function of the span's tokens giving ``percent`` (the number as written, no sign),
-``points`` (percentage points) and low/high for ranges, the midpoint being ``percent``
-(ANNOTATION.md, PERCENT). Hedges outside the span set ``approximate``. "a quarter", "half",
-"tripled" are not percentages: no pattern takes a fraction word without a percent word.
+Recognize: spaCy Matcher patterns in models/patterns/percent.jsonl, run compiled (patterns.py).
+Resolve: ``resolve`` is a pure function of the span's tokens giving ``percent`` (the number as
+written, no sign), ``points`` (percentage points) and low/high for ranges, the midpoint being
+``percent`` (ANNOTATION.md, PERCENT). Hedges outside the span set ``approximate``. "a quarter",
+"half", "tripled" are not percentages: no pattern takes a fraction word without a percent word.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from pipeline.types import Document, Mention
 UNITS = ["%", "percent", "pc", "pct", "per-cent"]
 POINTS = ["point", "points", "pts", "pt", "percentage-point", "percentage-points"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# A sentence can hold a percentage only if it has one of these.
-TRIGGER = re.compile(r"%|\bper[\s-]?cent|\bpercent|\bpc\b|\bpct\b|\bpp\b|\d(?:pc|pct|pp)\b|percentage", re.I)
 LISTS = {
     "units": UNITS,
     "points": POINTS,
@@ -66,7 +64,7 @@ class Percent:
     def __call__(self, doc: Document) -> Document:
         toks = tokens.tokens(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
-        for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range, trigger=TRIGGER):
+        for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range):
             span = toks[first:last]
             start, end = span.start_char, span.end_char
             try:

@@ -13,14 +13,13 @@ tables, so that currencies, magnitudes and month names live in one place.
 from __future__ import annotations
 
 import json
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pipeline import resources
-from pipeline.patterns import TokenPatterns
+from pipeline.patterns import Encoded, TokenPatterns
 from pipeline.types import Document, Span
 
 
@@ -59,6 +58,11 @@ class Table:
     ends: list[int]
     texts: list[str]
     spaces: list[bool]
+
+    @cached_property
+    def encoded(self) -> Encoded:
+        """The tokens encoded for the compiled patterns, shared by the recognizers."""
+        return Encoded(self.texts, self.spaces)
 
 
 def table(doc: Document) -> Table:
@@ -107,22 +111,9 @@ def keep_range(span) -> bool:
     return True
 
 
-def _matches(doc: Document, m: TokenPatterns, sentences: list[Span], trigger: re.Pattern | None):
-    """The matches in the sentences where ``trigger`` finds a word the patterns need (most
-    sentences hold no amount: skipping them is the speed), or in every sentence."""
-    t, text = table(doc), doc.text
-    for a, b in sentences:
-        if trigger is None or trigger.search(text, a, b):
-            first, last = bisect_right(t.ends, a), bisect_left(t.starts, b)  # the tokens it overlaps
-            for key, start, end in m(t.texts[first:last], t.spaces[first:last]):
-                yield key, start + first, end + first
-
-
-def find(doc: Document, m, taken: list[Span] = (), keep=None,
-         trigger: re.Pattern | None = None) -> list[tuple[str, int, int]]:
+def find(doc: Document, m: TokenPatterns, taken: list[Span] = (), keep=None) -> list[tuple[str, int, int]]:
     """Longest non-overlapping matches (pattern id, first token, end token) that lie inside one
-    sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``. With a
-    ``trigger``, only sentences where it matches are searched."""
+    sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``."""
     toks = tokens(doc)
     sentences = sorted(doc.sentences)
     starts = [s for s, _ in sentences]
@@ -134,7 +125,9 @@ def find(doc: Document, m, taken: list[Span] = (), keep=None,
         reach.append(furthest)
     found = []
     t = table(doc)
-    for key, start, end in _matches(doc, m, sentences, trigger):
+    matches = (match for a, b in sentences  # each sentence, from the first token it overlaps
+               for match in m.search(t.encoded, bisect_right(t.ends, a), bisect_left(t.starts, b)))
+    for key, start, end in matches:
         a, b = t.starts[start], t.ends[end - 1]
         i = bisect_right(starts, a) - 1
         if i < 0 or b > sentences[i][1]:

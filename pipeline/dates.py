@@ -29,7 +29,7 @@ reads complete day strings we found ("Dec. 23, 2025"), through ``layout.parse_da
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -79,11 +79,18 @@ def month_number(name: str | None) -> int | None:
     return calendar.words_table().months.get(name.lower().rstrip(".")) if name else None
 
 
+def month_sentences(doc: Document) -> list[Span]:
+    """The sentences with a month name: where a calendar statement can be (each names one)."""
+    months, t = calendar.words_table().months, tokens.table(doc)
+    return [(a, b) for a, b in doc.sentences
+            if any(w.lower().rstrip(".") in months for w in t.texts[bisect_right(t.ends, a):bisect_left(t.starts, b)])]
+
+
 def find_statements(doc: Document, patterns: list[tuple[re.Pattern, bool]]) -> list[Statement]:
     """Fiscal calendar statements, statements of one sentence merged (a calendar and a label)."""
-    found = []
+    found, sentences = [], month_sentences(doc)
     for pattern, recurring in patterns:
-        for m in pattern.finditer(doc.text):
+        for m in (m for a, b in sentences for m in pattern.finditer(doc.text, a, b)):
             groups = m.groupdict()
             first, last = month_number(groups.get("first")), month_number(groups.get("last"))
             start_month = first or (last % 12 + 1 if last else None)

@@ -246,22 +246,21 @@ class Dates:
         )
 
     def __call__(self, doc: Document) -> Document:
-        toks = tokens.tokens(doc)
+        t = tokens.table(doc)
         published = calendar.parse_published(doc.published)
         statements = find_statements(doc, self.statement_patterns)
         fiscal = FiscalCalendars(doc, statements)
         taken = [(m.start, m.end) for m in doc.mentions] + [(s.start, s.end) for s in statements if s.recurring]
-        spans = extend_left(toks, tokens.find(doc, self.matcher, taken, keep=keep), taken, doc.sentences)
+        spans = extend_left(t, tokens.find(doc, self.matcher, taken, keep=keep), taken, doc.sentences)
         found = []
         for form, first, last in spans:
-            span = toks[first:last]
-            words = [t.text for t in span]
+            words, start, end = t.texts[first:last], t.starts[first], t.ends[last - 1]
             try:
-                fields = calendar.resolve(form, words, self.context(form, words, span.start_char, published,
-                                                                    tense(toks, first, doc.sentences), fiscal))
+                fields = calendar.resolve(form, words, self.context(form, words, start, published,
+                                                                    tense(t, first, doc.sentences), fiscal))
             except ValueError:  # relative without P (calendar.Unresolved), or not a date after all
                 continue
-            found.append(Mention("DATE", span.start_char, span.end_char, fields))
+            found.append(Mention("DATE", start, end, fields))
         doc.mentions.extend(found)
         return doc
 
@@ -270,45 +269,43 @@ def _words() -> dict:
     return calendar.words_table().raw
 
 
-def keep(span) -> bool:
+def keep(t: tokens.Table, start: int, end: int) -> bool:
     """Drop matches that are no dates in their context (see tests/cases/dates.jsonl, none lines)."""
-    doc, raw = span.doc, _words()
-    before = doc[span.start - 1] if span.start > 0 else None
-    after = doc[span.end] if span.end < len(doc) else None
-    lowered = [t.lower_ for t in span]
-    if "and" in lowered and (before is None or before.lower_ != "between"):
+    raw, texts = _words(), t.texts
+    lowered = [w.lower() for w in texts[start:end]]
+    before = texts[start - 1].lower() if start > 0 else None
+    after = texts[end] if end < len(texts) else None
+    after_lower = after.lower() if after is not None else None
+    if "and" in lowered and before != "between":
         return False  # "2025 and 2027" is a range only after "between"
-    if before is not None and before.lower_ in raw["recurring"]:
+    if before in raw["recurring"]:
         return False  # "every March", "per quarter"
-    first = span[0]
-    if first.lower_ in ("last", "next") and before is not None and before.lower_ == "the":
+    first = texts[start]
+    if lowered[0] in ("last", "next") and before == "the":
         return False  # "the last year of the deal": no deictic "last year" inside
-    if YEAR_TOKEN.match(first.text) and len(span) == 1:
-        if after is not None and after.lower_ in raw["count_nouns"] and (
-                before is None or before.lower_ not in raw["prepositions"]):
+    if YEAR_TOKEN.match(first) and end - start == 1:
+        if after_lower in raw["count_nouns"] and before not in raw["prepositions"]:
             return False  # "2100 employees"
-        if before is not None and before.text in ("-", "–", "#", "No.") and not _edge_before(doc, span.start - 1):
+        if start > 0 and texts[start - 1] in ("-", "–", "#", "No.") and not _edge_before(t, start - 1):
             return False  # "KR-2026", "pre-2020", "No. 2025"
-    if len(span) == 1 and first.text in calendar.words_table().month_names:
-        nxt = after.text if after is not None else ""
+    if end - start == 1 and first in calendar.words_table().month_names:
+        nxt = after or ""
         if nxt[:1].isupper() and nxt.isalpha() and nxt not in calendar.words_table().months \
                 and nxt.lower() not in calendar.words_table().weekdays:
             return False  # "June Yoon", "August Capital"
-        if first.text == "May" and (before is None or before.lower_ not in raw["prepositions"]):
+        if first == "May" and before not in raw["prepositions"]:
             return False  # the modal verb
-    if lowered[-1] in ("year", "month", "week", "decade") and lowered[0] == "the" and after is not None \
-            and after.lower_ in ("of", "before", "after"):
+    if lowered[-1] in ("year", "month", "week", "decade") and lowered[0] == "the" \
+            and after_lower in ("of", "before", "after"):
         return False  # "the last year of the contract"
-    if lowered[-1] in ("quarter", "half") and after is not None and after.text == "-" \
-            and span.end + 1 < len(doc) and doc[span.end + 1].is_alpha:
+    if lowered[-1] in ("quarter", "half") and after == "-" and end + 1 < len(texts) and texts[end + 1].isalpha():
         return False  # "the first quarter-century"
-    if lowered[-1] in ("quarter", "half") and after is not None and after.lower_ == "of":
+    if lowered[-1] in ("quarter", "half") and after_lower == "of":
         return False  # "the first half of the payment" ("the first half of 2026" is a longer match)
     if any(w in ("quarter", "half") for w in lowered):
-        if before is not None and before.lower_ in raw["counting"] and not span[0].lower_ == "the" \
-                and "-" not in lowered:
+        if before in raw["counting"] and lowered[0] != "the" and "-" not in lowered:
             return False  # "for a third quarter in a row" (but "a second-quarter loss" is a date)
-        rest = [t.lower_ for t in doc[span.end:span.end + 3]]
+        rest = [w.lower() for w in texts[end:end + 3]]
         if rest[:3] == ["in", "a", "row"] or rest[:1] in (["running"], ["straight"]):
             return False
     return True
@@ -319,32 +316,35 @@ def _hyphen_edges() -> set[str]:
     return set(calendar.words_table().edge_adjectives) | set(_words()["hyphen_edges"])
 
 
-def _edge_before(doc, hyphen: int) -> bool:
+def _edge_before(t: tokens.Table, hyphen: int) -> bool:
     """"mid-2026": the hyphen joins an attached modifier, not a word of another kind."""
-    return hyphen > 0 and doc[hyphen - 1].lower_ in _hyphen_edges()
+    return hyphen > 0 and t.texts[hyphen - 1].lower() in _hyphen_edges()
 
 
-def extend_left(toks, spans: list[tuple[str, int, int]], taken: list[Span],
+def extend_left(tt: tokens.Table, spans: list[tuple[str, int, int]], taken: list[Span],
                 sentences: list[Span]) -> list[tuple[str, int, int]]:
     """Spans widened over an attached modifier in front: "the end of 2025", "early 2026",
     "mid-2026", "earlier this year"; not "as early as 2026" (a hedge)."""
     t = calendar.words_table()
+
+    def lower(i: int) -> str:
+        return tt.texts[i].lower()
+
     out, previous_end = [], 0
     for form, first, last in spans:
         new = first
-        if first >= 3 and toks[first - 3].lower_ == "the" and toks[first - 2].lower_ in t.edge_nouns \
-                and toks[first - 1].lower_ == "of":
+        if first >= 3 and lower(first - 3) == "the" and lower(first - 2) in t.edge_nouns and lower(first - 1) == "of":
             new = first - 3
-        elif first >= 1 and toks[first - 1].lower_ in t.edge_adjectives:
+        elif first >= 1 and lower(first - 1) in t.edge_adjectives:
             new = first - 1
-        elif first >= 2 and toks[first - 1].text == "-" and toks[first - 2].lower_ in _hyphen_edges():
+        elif first >= 2 and tt.texts[first - 1] == "-" and lower(first - 2) in _hyphen_edges():
             new = first - 2
-        if new < first and new > 0 and toks[new - 1].lower_ == "as":
+        if new < first and new > 0 and lower(new - 1) == "as":
             new = first  # "as early as 2026"
         if new < first:
-            start_char, end_char = toks[new].idx, toks[last - 1].idx + len(toks[last - 1])
+            start_char, end_char = tt.starts[new], tt.ends[last - 1]
             inside = sentence_index(sentences, start_char) == sentence_index(sentences, end_char - 1) >= 0
-            clash = any(start_char < y and x < toks[first].idx for x, y in taken)
+            clash = any(start_char < y and x < tt.starts[first] for x, y in taken)
             if new < previous_end or not inside or clash:
                 new = first
         out.append((form, new, last))
@@ -352,23 +352,24 @@ def extend_left(toks, spans: list[tuple[str, int, int]], taken: list[Span],
     return out
 
 
-def tense(toks, first: int, sentences: list[Span]) -> str:
+def tense(t: tokens.Table, first: int, sentences: list[Span]) -> str:
     """"future" when the nearest tense word before token ``first`` in its sentence points after
     the publication date ("said it would pay ... in December"), else "past"."""
     raw = _words()
     future, past, not_past = set(raw["future_markers"]), set(raw["past_markers"]), set(raw["not_past"])
-    start = toks[first].idx
+    start = t.starts[first]
     i = sentence_index(sentences, start)
     sentence_start = sentences[i][0] if i >= 0 else start
     for i in range(first - 1, -1, -1):
-        token = toks[i]
-        if token.idx < sentence_start:
+        if t.starts[i] < sentence_start:
             break
-        word = token.lower_
-        if token.text in calendar.words_table().month_names:
+        text = t.texts[i]
+        word = text.lower()
+        if text in calendar.words_table().month_names:
             continue  # "in April and May": a month, not the modal
-        if word in future or (word in ("set", "poised", "slated") and toks[i + 1].lower_ == "to"):
+        if word in future or (word in ("set", "poised", "slated") and t.texts[i + 1].lower() == "to"):
             return "future"
         if word in past or (word.endswith("ed") and len(word) > 4 and word not in not_past):
             return "past"
+    return "past"
     return "past"

@@ -148,16 +148,15 @@ class Money:
         return {}  # the matcher is rebuilt lazily in each worker
 
     def __call__(self, doc: Document) -> Document:
-        toks = tokens.tokens(doc)
+        t = tokens.table(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
         markers = [(m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(doc.text)]
         for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range):
-            span = toks[first:last]
-            start, end = span.start_char, span.end_char
+            start, end = t.starts[first], t.ends[last - 1]
             sentence = sentence_of(doc, start)
             yuan = YUAN.search(doc.text, *sentence) is not None or _yuan_nearby(markers, start)
             try:
-                fields = resolve([t.text for t in span], yuan=yuan)
+                fields = resolve(t.texts[first:last], yuan=yuan)
             except ValueError:
                 continue  # a pattern matched words that carry no amount
             fields["approximate"] = is_hedged(doc.text, start, end, sentence)

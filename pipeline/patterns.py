@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
 
 START, JOINED, SPACE = "\x02", "\x03", "\x04"
 _CONTROL = str.maketrans({START: "\x00", JOINED: "\x00", SPACE: "\x00"})
@@ -88,11 +88,12 @@ class Encoded:
     more entry: the string's end). Made once per document and searched sentence by sentence."""
 
     def __init__(self, texts: list[str], spaces: list[bool]):
-        if any(_CONTROL_CHARS.search(text) for text in texts):
+        if _CONTROL_CHARS.search("".join(texts)):
             texts = [text.translate(_CONTROL) for text in texts]
         self.texts = texts
-        self.string = "".join(f"{START}{text}{SPACE if space else JOINED}" for text, space in zip(texts, spaces))
-        self.starts = [0, *accumulate(len(text) + 2 for text in texts)]
+        ends = map((JOINED, SPACE).__getitem__, spaces)
+        self.string = "".join(chain.from_iterable(zip(repeat(START), texts, ends)))
+        self.starts = [0, *accumulate(map((2).__add__, map(len, texts)))]
 
     def token_at(self, position: int) -> int:
         """The token whose unit begins at ``position`` (or, at the string's end, their count)."""

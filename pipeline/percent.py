@@ -62,13 +62,12 @@ class Percent:
         return {}  # the matcher is rebuilt lazily in each worker
 
     def __call__(self, doc: Document) -> Document:
-        toks = tokens.tokens(doc)
+        t = tokens.table(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
         for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range):
-            span = toks[first:last]
-            start, end = span.start_char, span.end_char
+            start, end = t.starts[first], t.ends[last - 1]
             try:
-                fields = resolve([t.text for t in span])
+                fields = resolve(t.texts[first:last])
             except ValueError:
                 continue  # a pattern matched words that carry no percentage ("quarter %")
             fields["approximate"] = is_hedged(doc.text, start, end, sentence_of(doc, start))

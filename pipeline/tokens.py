@@ -16,6 +16,7 @@ import json
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import add
 from typing import Any
 
 from pipeline import resources
@@ -75,9 +76,9 @@ def table(doc: Document) -> Table:
             starts, lengths, spaces = toks.to_array([IDX, LENGTH, SPACY]).T.tolist()
         else:
             starts, lengths, spaces = [], [], []
-        ends = [s + n for s, n in zip(starts, lengths)]
-        doc.cache["token_table"] = Table(starts, ends, [text[s:e] for s, e in zip(starts, ends)],
-                                         [bool(x) for x in spaces])
+        ends = list(map(add, starts, lengths))
+        texts = list(map(text.__getitem__, map(slice, starts, ends)))
+        doc.cache["token_table"] = Table(starts, ends, texts, list(map(bool, spaces)))
     return doc.cache["token_table"]
 
 
@@ -100,21 +101,21 @@ def matcher(name: str, lists: dict[str, list[str]]) -> TokenPatterns:
     return TokenPatterns([(row["id"], _expand(row["pattern"], lists)) for row in rows])
 
 
-def keep_range(span) -> bool:
+def keep_range(t: Table, start: int, end: int) -> bool:
     """A range joined by "and" is one mention only after "between" ("between $5bn and $7bn",
     "between 4% and 6%"); "from $61.5 billion to $183 billion" is a change between two values."""
-    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
-    if any(t.lower_ == "and" for t in span):
+    before = t.texts[start - 1].lower() if start > 0 else ""
+    words = [w.lower() for w in t.texts[start:end]]
+    if "and" in words:
         return before == "between"
-    if any(t.lower_ == "to" for t in span):
+    if "to" in words:
         return before != "from"
     return True
 
 
 def find(doc: Document, m: TokenPatterns, taken: list[Span] = (), keep=None) -> list[tuple[str, int, int]]:
     """Longest non-overlapping matches (pattern id, first token, end token) that lie inside one
-    sentence, overlap none of the ``taken`` character spans and pass ``keep(span)``."""
-    toks = tokens(doc)
+    sentence, overlap none of the ``taken`` character spans and pass ``keep(table, first, end)``."""
     sentences = sorted(doc.sentences)
     starts = [s for s, _ in sentences]
     taken = sorted(taken)
@@ -135,7 +136,7 @@ def find(doc: Document, m: TokenPatterns, taken: list[Span] = (), keep=None) -> 
         j = bisect_left(taken_starts, b)  # taken spans starting before b overlap if one ends after a
         if j and reach[j - 1] > a:
             continue
-        if keep is not None and not keep(toks[start:end]):
+        if keep is not None and not keep(t, start, end):
             continue
         found.append((key, start, end))
     found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))

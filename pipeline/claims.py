@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pipeline import resources
 from pipeline.types import Claim, Document, Mention, Span
@@ -41,10 +41,49 @@ PRIOR_VALUE_AFTER = re.compile(r"^,?\s*(?:up|down)\s+from\b", re.I)
 EARLIER = re.compile(r"^,?\s*(?:a|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)\b", re.I)
 ADJACENT_CHANGE = re.compile(r"\s*,?\s*(?:up|down)\s+(?:about\s+|roughly\s+|nearly\s+)?", re.I)
 HOLDING = re.compile(r"\b(?:hold|holds|held|own|owns|owned|stake)\b", re.I)
+TOLERANCE = re.compile(r"(?:plus or minus|±)\s*$", re.I)
+AND = re.compile(r"\band\b")
+CHANGE_TO = re.compile(r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?[*_]*", re.I)
+CHANGE_AFTER = re.compile(r"[^;]{0,90}?(?:\bor\s+)?\b(?:up|down|higher|lower|an? (?:increase|decrease|rise|drop|fall|gain) of)\s+"
+                          r"(?:about\s+|roughly\s+|nearly\s+|almost\s+|more than\s+)?", re.I)
+ON_BEFORE = re.compile(r"\bon\s+$")
+BY_BEFORE = re.compile(r"\bby\s+$")
+LITERAL = re.compile(r"[a-zA-Z0-9' -]+")  # a cue without regular-expression syntax
 
 
-def _words(items: list[str]) -> re.Pattern:
-    return re.compile(r"(?<![\w$€£¥₹])(?:" + "|".join(sorted(items, key=len, reverse=True)) + r")(?!\w)", re.I)
+def _trie(phrases: list[str]) -> str:
+    """Lowercase ASCII phrases as one alternation in the shape of a trie ("ai(?: capex| spending)?").
+    Matched case-insensitively it finds what the alternation of the phrases longest first finds,
+    but the regex engine tries a few first letters per position instead of every phrase."""
+    root: dict = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+
+    def alternation(node: dict) -> str:
+        branches = [re.escape(char) + alternation(child) for char, child in node.items() if char]
+        if "" in node:  # longer phrases first, then the one ending here
+            return "(?:" + "|".join(branches) + ")?" if branches else ""
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return alternation(root)
+
+
+def _words(items: list[str], ends_matter: bool = True) -> re.Pattern:
+    """Cues (regular expressions) matched case-insensitively on whole words, longest first.
+
+    Plain phrases go into a trie, which is faster. Beside other expressions the trie would change
+    which cue wins at a position, so mixed lists keep to one alternation unless only whether and
+    where a match starts counts (``ends_matter=False``)."""
+    phrases = [item.lower() for item in items if LITERAL.fullmatch(item)]
+    if len(phrases) == len(items) or not ends_matter:
+        others = [item for item in sorted(items, key=len, reverse=True) if not LITERAL.fullmatch(item)]
+        alternation = "|".join(([_trie(list(dict.fromkeys(phrases)))] if phrases else []) + others)
+    else:
+        alternation = "|".join(sorted(items, key=len, reverse=True))
+    return re.compile(r"(?<![\w$€£¥₹])(?:" + alternation + r")(?!\w)", re.I)
 
 
 @dataclass(frozen=True)
@@ -72,17 +111,17 @@ def cues() -> Cues:
     return Cues(
         clause_break=re.compile("|".join(data["clause_breaks"]), re.I),
         parenthetical=re.compile("|".join(data["parentheticals"]), re.I),
-        estimate=_words(data["estimate_cues"]),
-        hypothetical=_words(data["hypothetical_cues"]),
-        not_in_clause=_words(clause_wide),
-        analyst=_words(data["source_cues"]),
+        estimate=_words(data["estimate_cues"], ends_matter=False),
+        hypothetical=_words(data["hypothetical_cues"], ends_matter=False),
+        not_in_clause=_words(clause_wide, ends_matter=False),
+        analyst=_words(data["source_cues"], ends_matter=False),
         analyst_kinds=frozenset(data["analyst_kinds"]),
         increase=_words(data["increase"]),
         decrease=_words(data["decrease"]),
         alternative=re.compile(r"^[\s,(]*(?:in cash[\s,]*)?(?:" + "|".join(data["alternative_cues"])
                                + r")[\s(]*(?:(?:about|around|approximately|roughly|some|nearly)\s+)?$", re.I),
         not_period=re.compile(r"\b(?:" + "|".join(data["not_periods_before"]) + r")\s+$", re.I),
-        share_price=_words(data["share_price_cues"]),
+        share_price=_words(data["share_price_cues"], ends_matter=False),
         not_direction=_words(data["not_direction"]),
     )
 
@@ -103,11 +142,12 @@ def metric_phrases() -> list[tuple[re.Pattern, str]]:
 
 @lru_cache(maxsize=1)
 def metric_regex() -> tuple[re.Pattern, dict[str, str]]:
-    """All metric phrases in one pattern (longest first), and each phrase's family."""
+    """All metric phrases in one pattern (the longest that matches wins), and each phrase's family."""
     families: dict[str, str] = {}
     for phrase, family in _metric_table():
         families.setdefault(phrase.lower(), family)
-    alternation = "|".join(re.escape(p) for p in sorted(families, key=len, reverse=True))
+    phrases = sorted(families, key=len, reverse=True)
+    alternation = _trie(phrases) if all(p.isascii() for p in phrases) else "|".join(map(re.escape, phrases))
     return re.compile(r"(?<!\w)(?:" + alternation + r")(?!\w)", re.I), families
 
 
@@ -120,7 +160,10 @@ class Clause:
     antecedent_end: int | None = None
 
     def __contains__(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.pieces)
+        for a, b in self.pieces:
+            if a <= pos < b:
+                return True
+        return False
 
     def start(self) -> int:
         return self.pieces[0][0]
@@ -155,27 +198,48 @@ class Sentence:
 
     def __init__(self, text: str, span: Span, mentions: list[Mention]):
         self.text, self.span = text, span
-        self.clauses = clauses(text, span)
         self.companies = [m for m in mentions if m.type == "COMPANY"]
         self.values = [m for m in mentions if m.type in VALUE_TYPES]
         self.dates = [m for m in mentions if m.type == "DATE"]
+        # The same mention is looked at many times; these remember what depends on its offsets.
+        self._clause_at: dict[int, Clause] = {}
+        self._words_before: dict[int, list[str]] = {}
+        self._words_after: dict[Span, list[str]] = {}
+        self._direction: dict[Span, str | None] = {}
+        self._may_own_at: dict[int, bool] = {}
+        self._periods_if_share_price: dict[bool, list[Mention]] = {}
+
+    @cached_property
+    def clauses(self) -> list[Clause]:
+        return clauses(self.text, self.span)
 
     def clause(self, m: Mention) -> Clause:
-        return next((c for c in self.clauses if m.start in c), Clause((self.span,)))
+        if m.start not in self._clause_at:
+            self._clause_at[m.start] = next((c for c in self.clauses if m.start in c), Clause((self.span,)))
+        return self._clause_at[m.start]
 
     def before(self, m: Mention, words: int) -> str:
         """Up to ``words`` words of m's clause before it."""
-        c = self.clause(m)
-        text = " ".join(self.text[a:min(b, m.start)] for a, b in c.pieces if a < m.start)
-        return " ".join(text.split()[-words:])
+        if m.start not in self._words_before:
+            c = self.clause(m)
+            text = " ".join(self.text[a:min(b, m.start)] for a, b in c.pieces if a < m.start)
+            self._words_before[m.start] = text.split()
+        return " ".join(self._words_before[m.start][-words:])
 
     def after(self, m: Mention, words: int | None = None) -> str:
-        c = self.clause(m)
-        text = " ".join(self.text[max(a, m.end):b] for a, b in c.pieces if b > m.end)
-        return " ".join(text.split()[:words])
+        if (m.start, m.end) not in self._words_after:
+            c = self.clause(m)
+            text = " ".join(self.text[max(a, m.end):b] for a, b in c.pieces if b > m.end)
+            self._words_after[m.start, m.end] = text.split()
+        return " ".join(self._words_after[m.start, m.end][:words])
 
     def direction(self, p: Mention) -> str | None:
         """'increase'/'decrease' when a direction word stands right around a percentage."""
+        if (p.start, p.end) not in self._direction:
+            self._direction[p.start, p.end] = self._find_direction(p)
+        return self._direction[p.start, p.end]
+
+    def _find_direction(self, p: Mention) -> str | None:
         before, after = self.before(p, 6), self.after(p, 2)
         if PRIOR_VALUE.search(before) or NEW_LEVEL.search(before):
             return None  # "down from 30%", "narrowed ... to 1.57%": a level, not a change
@@ -200,7 +264,7 @@ class Sentence:
                     and cues().alternative.match(between):
                 alternative_of[id(b)] = alternative_of.get(id(a), a)
         for v in self.values:
-            if re.search(r"(?:plus or minus|±)\s*$", self.text[self.span[0]:v.start], re.I):
+            if TOLERANCE.search(self.text[self.span[0]:v.start]):
                 tolerance.add(id(v))
         for p in self.values:
             if p.type != "PERCENT" or id(p) in tolerance or self.direction(p) is None:
@@ -225,12 +289,9 @@ class Sentence:
             if any(lo <= x.start < hi and id(x) not in alternative_of for x in self.values):
                 continue  # (a restatement in between is fine: "116 billion yuan ($16.1 billion) ..., up 30.5%")
             between = self.text[lo:hi]
-            if v.start > p.end and not re.search(r"\band\b", between) and re.fullmatch(
-                    r"[^.;]{0,120}?\b(?:to|at)\s+(?:about\s+|roughly\s+|a record\s+)?[*_]*", between, re.I):
+            if v.start > p.end and not AND.search(between) and CHANGE_TO.fullmatch(between):
                 return v  # not across "and": "cut 15% of its staff and reduce spending to $18bn"
-            if v.end < p.start and re.fullmatch(
-                    r"[^;]{0,90}?(?:\bor\s+)?\b(?:up|down|higher|lower|an? (?:increase|decrease|rise|drop|fall|gain) of)\s+"
-                    r"(?:about\s+|roughly\s+|nearly\s+|almost\s+|more than\s+)?", between, re.I):
+            if v.end < p.start and CHANGE_AFTER.fullmatch(between):
                 return v
         return None
 
@@ -242,8 +303,13 @@ class Sentence:
         return not c.not_in_clause.search(self.before(v, 1000) + " # " + self.after(v))
 
     def _owner_candidates(self, companies: list[Mention]) -> list[Mention]:
-        fine = [c for c in companies if not NOT_OWNER_BEFORE.search(self.text[max(self.span[0], c.start - 40):c.start])]
-        return fine
+        return [c for c in companies if self._may_own(c)]
+
+    def _may_own(self, c: Mention) -> bool:
+        """False for an agent, object or comparison ("led by X")."""
+        if c.start not in self._may_own_at:
+            self._may_own_at[c.start] = not NOT_OWNER_BEFORE.search(self.text[max(self.span[0], c.start - 40):c.start])
+        return self._may_own_at[c.start]
 
     def subject(self, v: Mention) -> Mention | None:
         clause = self.clause(v)
@@ -297,21 +363,12 @@ class Sentence:
         if EARLIER.match(self.text[v.end:self.span[1]]):
             return None  # "from Rs 1,272 crore a year earlier": the other date is not its period
         # the trading day is the period of a share price or market value, not of other figures
-        share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]])) and \
-            family in ("share price", "market value", "valuation")
+        share_price = family in ("share price", "market value", "valuation") and self._mentions_share_price
         candidates = []
-        for d in self.dates:
+        for d in self._periods(share_price):
             d_clause = self.clause(d)
             if d_clause != clause and (d_clause.antecedent_end is not None or clause.antecedent_end is not None):
                 continue  # a relative clause's date is not the main clause's period, nor the reverse
-            lead = self.text[max(self.span[0], d.start - 20):d.start]
-            day = d.fields.get("granularity") in ("day", "week")  # event dates: "on Tuesday", "last week"
-            single_month = d.fields.get("granularity") == "month" and \
-                d.fields.get("start_date", "")[:7] == d.fields.get("end_date", "")[:7]
-            if day and not (share_price and re.search(r"\bon\s+$", lead)):
-                continue
-            if (single_month and not re.search(r"\bby\s+$", lead)) or (not day and cues().not_period.search(lead)):
-                continue
             between = (d.end, v.start) if d.end <= v.start else (v.end, d.start)
             others = [x for x in self.values if between[0] <= x.start < between[1] and x is not v
                       and not any(x is r for r in related)]
@@ -320,16 +377,39 @@ class Sentence:
             candidates.append((distance, d))
         return min(candidates, key=lambda c: c[0])[1] if candidates else None
 
+    def _periods(self, share_price: bool) -> list[Mention]:
+        """The dates that may be a period, not an event ("said on Tuesday", "since 2024")."""
+        if share_price not in self._periods_if_share_price:
+            self._periods_if_share_price[share_price] = [d for d in self.dates if self._may_be_period(d, share_price)]
+        return self._periods_if_share_price[share_price]
+
+    def _may_be_period(self, d: Mention, share_price: bool) -> bool:
+        lead = self.text[max(self.span[0], d.start - 20):d.start]
+        day = d.fields.get("granularity") in ("day", "week")  # event dates: "on Tuesday", "last week"
+        single_month = d.fields.get("granularity") == "month" and \
+            d.fields.get("start_date", "")[:7] == d.fields.get("end_date", "")[:7]
+        if day and not (share_price and ON_BEFORE.search(lead)):
+            return False
+        return not ((single_month and not BY_BEFORE.search(lead)) or (not day and cues().not_period.search(lead)))
+
+    @cached_property
+    def _mentions_share_price(self) -> bool:
+        return bool(cues().share_price.search(self.text[self.span[0]:self.span[1]]))
+
+    @cached_property
+    def metric_phrases(self) -> list[tuple[int, int, str]]:
+        """(start, end, text) of the metric phrases in the sentence."""
+        pattern, _ = metric_regex()
+        return [(m.start(), m.end(), m.group()) for m in pattern.finditer(self.text, *self.span)]
+
     def metric(self, v: Mention) -> tuple[str, str | None]:
-        s, e = self.span
-        pattern, families = metric_regex()
         best = None
-        for m in pattern.finditer(self.text, s, e):
-            gap_after = m.start() - v.end  # "a $3.5bn term loan": a phrase right after the value names it
-            distance = v.start - m.end() if m.end() <= v.start else gap_after + (0 if gap_after <= 1 else 10)
+        for start, end, phrase in self.metric_phrases:
+            gap_after = start - v.end  # "a $3.5bn term loan": a phrase right after the value names it
+            distance = v.start - end if end <= v.start else gap_after + (0 if gap_after <= 1 else 10)
             if distance >= -10 and (best is None or distance < best[0]):
-                best = (distance, m.group(), families[m.group().lower()])
-        return (best[1], best[2]) if best else ("amount", None)
+                best = (distance, phrase)
+        return (best[1], metric_regex()[1][best[1].lower()]) if best else ("amount", None)
 
 
 def assemble(text: str, span: Span, mentions: list[Mention]) -> list[Claim]:

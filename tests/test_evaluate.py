@@ -86,7 +86,7 @@ def test_evaluate_seeds_gold_against_itself_scores_one(seeds_run):
 
 @needs_seeds
 def test_evaluate_perturbed_run_gives_expected_counts(seeds_run):
-    changed = perturb(seeds_run)
+    perturb(seeds_run)
     gold_records = read_jsonl(GOLD)
     gold_counts = Counter(e["type"] for r in gold_records for e in r["entities"])
     n_claims = sum(len(r["claims"]) for r in gold_records)
@@ -213,7 +213,7 @@ def test_evaluate_gold_offsets_checked_against_own_text_or_skipped(tmp_path):
     assert len(load_gold([gold_lines(tmp_path, [first, shifted, third])])) == 3  # no text: unchecked
     with_text = edited(shifted, lambda r: r.update(text=texts[r["doc_id"]]))
     path = gold_lines(tmp_path, [first, with_text, third], "own.jsonl")
-    with pytest.raises(GoldError, match=rf"own\.jsonl:2: entity \d+ \(MONEY .*: text at"):
+    with pytest.raises(GoldError, match=r"own\.jsonl:2: entity \d+ \(MONEY .*: text at"):
         load_gold([path])
 
 

@@ -28,14 +28,15 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from pipeline import resources
 from pipeline.types import Document, Mention
 
 TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
-SPACES = re.compile(r"\s+")
 EXCHANGE = re.compile(
     r"\((?:[^()]*?[;,]\s*)?(?P<exchange>NASDAQ|Nasdaq|NYSE(?: American| Arca)?|HKEX|HKSE|SEHK|HKG|TSE|TYO|KRX|"
     r"KOSDAQ|LSE|LON|ETR|XETRA|FRA|EPA|BIT|AMS|SIX|BSE|NSE|SSE|SZSE|SHA|SHE|TWSE|TPE|ASX|TSX|OTC|OTCQX|OTC Pink)"
@@ -44,19 +45,24 @@ EXCHANGE = re.compile(
 WORD = r"[A-Z][^\W_]*(?:[-'’.][^\W_]+)*"
 CHUNK = re.compile(rf"{WORD}(?:(?:\s+|\s*&\s*){WORD})*")
 # "Hong Kong-listed", "Paris-based": a modifier, not a name
-MODIFIER_ENDS = tuple(f"-{w}" for w in "listed based owned backed headquartered born made focused run led controlled".split())
+MODIFIER_ENDS = tuple(f"-{w}" for w in
+                      "listed based owned backed headquartered born made focused run led controlled".split())
 TITLES = frozenset({"Chief", "Chairman", "Chairwoman", "President", "Founder", "CEO", "CFO", "CTO", "COO",
                     "Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Executive", "Director", "Minister", "Secretary",
                     "Senator", "Governor", "Mayor", "Judge", "Analyst", "Professor"})
 NONSPACE = re.compile(r"\S+")
 VOWELS = set("AEIOUY")
+# four or five capitals standing alone, as (?<![\w$.-])[A-Z]{4,5}: the look-behind comes after
+# the first capital so that a search can skip to the next capital
+BARE_TICKER = re.compile(r"[A-Z](?<![\w$.-].)[A-Z]{3,4}(?![\w-])")
 GROUP = re.compile(r"\s+(?:Group|Holdings?)(?![\w-])")  # "Tencent Holdings", "Samsung Group": the same company
+END = ""  # in a trie of tokens: a name ends here ("" is never a token)
 FUNCTION_WORDS = r"(?:the|a|an|and|or|of|to|in|on|at|by|for|with|that|which|who|has|have|had|is|was|are|were|said|its)"
 
 
 def normalize(surface: str) -> str:
     """A surface for lookup: curly apostrophes straightened, runs of spaces made one."""
-    return SPACES.sub(" ", surface.replace("’", "'")).strip()
+    return " ".join(surface.replace("’", "'").split())
 
 
 @dataclass
@@ -68,9 +74,13 @@ class Gazetteer:
     folded_surface: dict[str, str] = field(default_factory=dict)  # casefolded surface -> KB spelling
     longest: dict[str, int] = field(default_factory=dict)  # casefolded first token -> most tokens
     longest_exact: dict[str, int] = field(default_factory=dict)  # first token as written -> most tokens
+    tokens: dict = field(default_factory=dict)  # the names' tokens as a trie: token -> {next token: ..., END: True}
+    folded_tokens: dict = field(default_factory=dict)  # the same for the casefolded names of folded
     tickers: dict[str, str] = field(default_factory=dict)  # ticker -> id
     bare_tickers: frozenset[str] = frozenset()  # tickers that count on their own
-    starts: re.Pattern = re.compile("")  # where a name may begin: a capital, a digit, "xAI", "eBay"
+    starts: re.Pattern = re.compile("")  # a token that may begin a name: a capital, "3M", "xAI", "eBay"
+    capital_starts: re.Pattern = re.compile("")  # the same, quicker, for a text without small_words
+    small_words: tuple[str, ...] = ()  # first tokens of more than one letter in small letters: "xAI", "eBay"
     conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (surface, kept id, other id)
 
 
@@ -144,7 +154,9 @@ def gazetteer() -> Gazetteer:
                 if not _exact_case(surface, row):
                     g.folded.setdefault(surface.casefold(), row["id"])
                     g.folded_surface.setdefault(surface.casefold(), surface)
+                    _add_path(g.folded_tokens, TOKEN.findall(surface.casefold()))
                 tokens = TOKEN.findall(surface)
+                _add_path(g.tokens, tokens)
                 g.longest_exact[tokens[0]] = max(g.longest_exact.get(tokens[0], 0), len(tokens))
                 first = tokens[0].casefold()
                 g.longest[first] = max(g.longest.get(first, 0), len(tokens))
@@ -156,10 +168,26 @@ def gazetteer() -> Gazetteer:
                     and ticker not in owner and len(VOWELS & set(ticker)) <= 1):
                 bare.add(ticker)
     g.bare_tickers = frozenset(bare)
-    lower_firsts = sorted((t for t in g.longest_exact if not t[0].isupper() and not t[0].isdigit()), key=len, reverse=True)
-    alternatives = "|".join([r"[^\W\d_a-z]", r"\d"] + [re.escape(t) + r"(?![^\W_])" for t in lower_firsts])
+    # A token starting with a capital may match in another case; any other first token (a digit,
+    # "xAI", "eBay") only as written, so it is listed. The match is the whole token.
+    listed = sorted((t for t in g.longest_exact if not t[0].isupper()), key=len, reverse=True)
+    alternatives = "|".join([r"[^\W\d_a-z][^\W_]*"] + [re.escape(t) + r"(?![^\W_])" for t in listed])
     g.starts = re.compile(rf"(?<![^\W_])(?:{alternatives})")
+    # Without the small_words, a search can skip to a capital, another letter or the first letter of
+    # a listed token ("3M", "e&"), then test what comes before and the rest of the token.
+    g.small_words = tuple(t for t in listed if "a" <= t[0] <= "z" and len(t) > 1)
+    listed = [t for t in listed if t not in g.small_words]
+    firsts = "".join(sorted({re.escape(t[0]) for t in listed}))
+    alternatives = "|".join([r"(?<=[^\W\d_a-z])[^\W_]*"]
+                            + [rf"(?<={re.escape(t[0])}){re.escape(t[1:])}(?![^\W_])" for t in listed])
+    g.capital_starts = re.compile(rf"[A-Z\x80-\U0010ffff{firsts}](?<![^\W_].)(?:{alternatives})")
     return g
+
+
+def _add_path(trie: dict, tokens: list[str]) -> None:
+    for token in tokens:
+        trie = trie.setdefault(token, {})
+    trie[END] = True
 
 
 def _same_initials(a: str, b: str) -> bool:
@@ -190,32 +218,69 @@ def _headline(sentence: str) -> bool:
     return sentence.isupper() and sum(c.isalpha() for c in sentence[:40]) > 12
 
 
-def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """KB name matches (start, end, company id) in text[start:end], longest first, no overlaps."""
+@lru_cache(maxsize=1 << 14)
+def _longest(first: str) -> int:
+    """The most tokens of a KB name that may begin with this token."""
+    g = gazetteer()
+    longest = g.longest_exact.get(first, 0)
+    if first[0].isupper():  # other spellings start with a capital: "NVIDIA", "Bytedance"
+        longest = max(longest, g.longest.get(first.casefold(), 0))
+    return longest
+
+
+def _candidates(text: str, first: re.Match, end: int, longest: int, upper: bool) -> tuple[list, Sequence[int]]:
+    """The spans of the tokens from first on, up to longest of them, and the counts of them that
+    may make a KB name (largest first). Tokens are followed in the tries while some name, as
+    written or casefolded from a capital, begins with them; casefolding keeps ASCII tokens as they
+    are, so past a token in other letters (or in a headline) every count is a candidate."""
+    g = gazetteer()
+    tokens, counts = [first.span()], []
+    rest = TOKEN.finditer(text, first.end(), end)
+    word = first.group()
+    exact = g.tokens.get(word)
+    folded = g.folded_tokens.get(word.casefold()) if word[0].isupper() else None
+    while not upper and word.isascii():
+        if (exact and END in exact) or (folded and END in folded):
+            counts.append(len(tokens))
+        token = next(rest, None) if len(tokens) < longest and (exact or folded) else None
+        if token is None:
+            return tokens, counts[::-1]
+        tokens.append(token.span())
+        word = token.group().replace("’", "'")  # as normalize() writes it
+        if word.isascii():
+            exact = exact and exact.get(word)
+            folded = folded and folded.get(word.casefold())
+    tokens += [t.span() for t in islice(rest, longest - len(tokens))]
+    return tokens, range(len(tokens), 0, -1)
+
+
+def _first_tokens(text: str) -> re.Pattern:
+    """The pattern of the tokens that may begin a name, for find_names in this text."""
+    g = gazetteer()
+    return g.starts if any(w in text for w in g.small_words) else g.capital_starts
+
+
+def find_names(text: str, start: int, end: int, starts: re.Pattern | None = None) -> list[tuple[int, int, str]]:
+    """KB name matches (start, end, company id) in text[start:end], longest first, no overlaps.
+    starts: _first_tokens(text), when known."""
     g = gazetteer()
     sentence = text[start:end]
     upper = _headline(sentence)
     found: list[tuple[int, int, str]] = []
     covered = start
-    for m in g.starts.finditer(text, start, end):  # only tokens that may begin a name
-        if m.start() < covered:
+    for first_token in (starts or g.starts).finditer(text, start, end):  # only tokens that may begin a name
+        if first_token.start() < covered:
             continue
-        first_token = TOKEN.match(text, m.start(), end)
-        first = first_token.group()
-        longest = g.longest_exact.get(first, 0)
-        if first[0].isupper():  # other spellings start with a capital: "NVIDIA", "Bytedance"
-            longest = max(longest, g.longest.get(first.casefold(), 0))
+        longest = _longest(first_token.group())
         if not longest:
             continue
-        tokens = [first_token.span()]
-        if longest > 1:
-            for t in TOKEN.finditer(text, first_token.end(), end):
-                tokens.append(t.span())
-                if len(tokens) == longest:
-                    break
+        a = first_token.start()
+        if a >= 2 and text[a - 1] == "-" and text[a - 2].isalnum():
+            continue  # "Self-Reliance", "non-Apple"
+        tokens, counts = _candidates(text, first_token, end, longest, upper)
         hit = None
-        for n in range(len(tokens), 0, -1):
-            a, b = tokens[0][0], tokens[n - 1][1]
+        for n in counts:
+            b = tokens[n - 1][1]
             surface = text[a:b]
             if n > 1 or "’" in surface:
                 surface = normalize(surface)
@@ -226,20 +291,19 @@ def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
                     company = None  # "PitchBook data" is not "PitchBook Data"
                 if company is None and upper and surface.isupper():
                     company = _upper_match(surface)
-            if company is not None and a >= 2 and text[a - 1] == "-" and text[a - 2].isalnum():
-                company = None  # "Self-Reliance", "non-Apple"
             if company is not None and _context_ok(text, a, b, g_surface(surface, company)):
                 hit = (a, b, company, n)
                 break
         if hit is None:
             continue
         a, b, company, n = hit
-        suffix = legal_suffix().match(text, b, end)  # "ASML Holding NV", "Microsoft Corp."
-        if not suffix and (_longer_legal_name().match(text, b, end) or _subsidiary_suffix().match(text, b, end)):
-            continue  # "Fidelity Management & Research Co.", "Mizuho Securities" are other companies
-        suffix = suffix or GROUP.match(text, b, end)
-        if suffix:
-            b = suffix.end()
+        if text[b:b + 1] == "," or text[b:b + 1].isspace():  # where these patterns begin
+            suffix = legal_suffix().match(text, b, end)  # "ASML Holding NV", "Microsoft Corp."
+            if not suffix and (_longer_legal_name().match(text, b, end) or _subsidiary_suffix().match(text, b, end)):
+                continue  # "Fidelity Management & Research Co.", "Mizuho Securities" are other companies
+            suffix = suffix or GROUP.match(text, b, end)
+            if suffix:
+                b = suffix.end()
         found.append((a, b, company))
         covered = b
     return found
@@ -282,14 +346,15 @@ def find_tickers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     g = gazetteer()
     found = []
     sentence = text[start:end]
-    for m in EXCHANGE.finditer(sentence):
-        ticker = m.group("ticker").rstrip(".")
-        company = g.tickers.get(ticker) or g.tickers.get(ticker.lstrip("0"))
-        if company:
-            found.append((start + m.start("ticker"), start + m.start("ticker") + len(ticker), company))
-    if g.bare_tickers and not _headline(sentence):
-        for m in re.finditer(r"(?<![\w$.-])[A-Z]{4,5}(?![\w-])", sentence):
-            if m.group() in g.bare_tickers:
+    if "(" in sentence:  # which every exchange note opens with
+        for m in EXCHANGE.finditer(sentence):
+            ticker = m.group("ticker").rstrip(".")
+            company = g.tickers.get(ticker) or g.tickers.get(ticker.lstrip("0"))
+            if company:
+                found.append((start + m.start("ticker"), start + m.start("ticker") + len(ticker), company))
+    if g.bare_tickers:
+        for m in BARE_TICKER.finditer(sentence):
+            if m.group() in g.bare_tickers and not _headline(sentence):  # in a headline, capitals are words
                 found.append((start + m.start(), start + m.end(), g.tickers[m.group()]))
     return found
 
@@ -318,27 +383,32 @@ def _cue_patterns() -> dict[str, re.Pattern]:
                   "giant", "specialist", "consultancy", "subsidiary", "unit", "spin-off", "joint venture",
                   "biotech", "drugmaker", "miner", "airline", "utility", "marketplace", "platform", "lab",
                   "designer", "chip designer", "fintech", "broker", "bank", "rival", "competitor"]
+    after = {  # what may follow a name
+        "after": rf"(?:'s?|’s?)?\s+(?:{alt(c['after_verbs'])})\b",
+        "raised": r"\s+(?:has\s+|had\s+|have\s+)?(?:raised|raises|secured)\s+(?:about\s+|roughly\s+|more\s+than\s+|nearly\s+|over\s+|some\s+)?(?:[$€£¥₹]|US\$|RMB|EUR|USD)",
+        "data": r"\s+(?:data|figures|estimates|research|analysis)\b",
+        "apposition":
+            rf",\s+(?:a|an|the)\s+(?P<mods>(?:(?!{FUNCTION_WORDS}\b)[\w.'’&-]+,?\s+){{0,5}}?)(?P<noun>{alt(apposition)})"
+            r"(?=\s*[,.;]|\s+(?:that|which|whose|of|in|with|behind|based|backed|founded|owned|known|focused|for|from|at)\b)",
+        "which": r",\s+which\s+(?:also\s+|now\s+|still\s+)?(?:builds|makes|owns|operates|employs|develops|"
+                 r"sells|runs|provides|designs|raised|was founded|is backed|is owned|is based|"
+                 r"is valued|was valued|has raised|had raised|led|rents)\b",
+    }
     return {
         "descriptor": re.compile(rf"(?:^|[\s(])(?P<noun>{alt(c['descriptor_nouns'])})\s+$"),
         "before": re.compile(rf"\b(?:{alt(c['before_phrases'])})\s+(?:the\s+)?$"),
         "according": re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I),
-        "after": re.compile(rf"^(?:'s?|’s?)?\s+(?:{alt(c['after_verbs'])})\b"),
-        "raised": re.compile(r"^\s+(?:has\s+|had\s+|have\s+)?(?:raised|raises|secured)\s+(?:about\s+|roughly\s+|more\s+than\s+|nearly\s+|over\s+|some\s+)?(?:[$€£¥₹]|US\$|RMB|EUR|USD)"),
-        "data": re.compile(r"^\s+(?:data|figures|estimates|research|analysis)\b"),
-        "apposition": re.compile(
-            rf"^,\s+(?:a|an|the)\s+(?P<mods>(?:(?!{FUNCTION_WORDS}\b)[\w.'’&-]+,?\s+){{0,5}}?)(?P<noun>{alt(apposition)})"
-            r"(?=\s*[,.;]|\s+(?:that|which|whose|of|in|with|behind|based|backed|founded|owned|known|focused|for|from|at)\b)"),
-        "which": re.compile(r"^,\s+which\s+(?:also\s+|now\s+|still\s+)?(?:builds|makes|owns|operates|employs|develops|"
-                            r"sells|runs|provides|designs|raised|was founded|is backed|is owned|is based|"
-                            r"is valued|was valued|has raised|had raised|led|rents)\b"),
+        **{name: re.compile(f"^{pattern}") for name, pattern in after.items()},
+        "any_after": re.compile("^(?:" + "|".join(after.values()) + ")"),  # one test for the usual: none
         "and": re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)$"),
         "suffix_kinds": re.compile(rf"\b(?P<word>{alt(c['suffix_kinds'])})$"),
     }
 
 
-@lru_cache(maxsize=1)
-def _leading_words() -> frozenset[str]:
-    return frozenset(cues()["leading_words"])
+@lru_cache(maxsize=None)
+def _words(key: str) -> frozenset[str]:
+    """A word list of company_cues.json, as a set."""
+    return frozenset(cues()[key])
 
 
 @lru_cache(maxsize=1)
@@ -353,7 +423,7 @@ def _cue_endings() -> dict[str, tuple[str, ...]]:
 def _strip_leading(text: str, a: int, b: int) -> tuple[int, int] | None:
     """Drop leading words that are not part of a name ("The", "Rival", "Paris"); None when
     the chunk starts with a title ("Chief Executive ...") or nothing is left."""
-    leading = _leading_words()
+    leading = _words("leading_words")
     for m in NONSPACE.finditer(text, a, b):
         word = m.group()
         if word in TITLES:
@@ -379,31 +449,38 @@ def _legal_tail(text: str, a: int, b: int) -> int | None:
 
 def _is_not_company(name: str, words: list[str]) -> bool:
     names, last_words = not_companies()
-    return name in names or words[-1] in last_words or any(w in last_words for w in words[1:])
+    return name in names or words[-1] in last_words or not last_words.isdisjoint(words[1:])
 
 
 def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str, Unknown]:
     """Names of companies outside the KB that carry a cue, with the kind and city the cues give."""
     p = _cue_patterns()
-    suffixes = set(cues()["name_suffixes"])
-    weak_suffixes = set(cues()["weak_name_suffixes"])
-    leading = _leading_words()
+    suffixes = _words("name_suffixes")
+    weak_suffixes = _words("weak_name_suffixes")
+    leading = _words("leading_words")
     endings = _cue_endings()
     found: dict[str, Unknown] = {}
     ordered = sorted(taken)
     starts = [x for x, _ in ordered]
+    longest = max((y - x for x, y in ordered), default=0)
     for s, e in sentences:
-        # the taken spans near this sentence: none is long, so a window of starts suffices
-        near = ordered[bisect_left(starts, s - 1000):bisect_left(starts, e)]
+        # the taken spans near this sentence: none is long, so a window of starts suffices (and
+        # a span starting more than `longest` before the sentence ends before it)
+        window = ordered[bisect_left(starts, s - min(1000, longest)):bisect_left(starts, e)]
+        near = [(x, y) for x, y in window if y > s]
         chunks = []
         for m in CHUNK.finditer(text, s, e):
-            if m.group().endswith(MODIFIER_ENDS):
+            chunk = m.group()
+            if chunk.endswith(MODIFIER_ENDS):
                 continue  # "Hong Kong-listed", "Paris-based": a modifier, not a name
-            span = _strip_leading(text, m.start(), m.end())
-            if span is None:
-                continue
-            a, b = span
-            if any(x < b and a < y for x, y in near):
+            a, b = m.span()
+            first = chunk.split(None, 1)[0]
+            if first in leading or first in TITLES or first == "&":
+                span = _strip_leading(text, a, b)
+                if span is None:
+                    continue
+                a, b = span
+            if near and any(x < b and a < y for x, y in near):
                 continue
             chunks.append([a, b, None])
         for chunk in chunks:
@@ -413,52 +490,54 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
             if _is_not_company(name, words):
                 chunk[2] = False
                 continue
-            before, after = text[max(s, a - 80):a], text[b:min(e, b + 120)]
             legal = legal_suffix().match(text, b, e)
-            tail = _legal_tail(text, a, b)
-            info = Unknown(name)
+            tail = None if legal else _legal_tail(text, a, b)
             if legal or tail:
                 chunk[1] = b = legal.end() if legal else tail
-                info.name = normalize(text[a:b])
-                chunk[2] = info
+                chunk[2] = Unknown(normalize(text[a:b]))
                 continue
             if len(words) == 1 and name.endswith("ly"):
                 continue  # "Additionally, the company ..."
+            before, after = text[max(s, a - 80):a], text[b:min(e, b + 120)]
+            kind = hq = None
             cue = False
             if len(words) >= 2 and (words[-1] in suffixes or " ".join(words[-2:]) in suffixes) \
                     and words[0] not in suffixes and words[0] not in leading:
                 cue = True
-                kind = p["suffix_kinds"].search(name)
-                info.kind = cues()["suffix_kinds"].get(kind.group("word")) if kind else None
+                suffix = p["suffix_kinds"].search(name)
+                kind = cues()["suffix_kinds"].get(suffix.group("word")) if suffix else None
             trimmed = before.rstrip()
             d = trimmed.endswith(endings["descriptor"]) and p["descriptor"].search(before)
             if d:
                 cue = True
-                info.kind = info.kind or cues()["descriptor_kinds"].get(d.group("noun"))
+                kind = kind or cues()["descriptor_kinds"].get(d.group("noun"))
                 city = re.search(r"\b([A-Z][\w]+(?:\s[A-Z][\w]+)?)(?:-based)?\s+(?:[\w-]+\s+)*$", before[:d.start("noun")])
                 if city and city.group(1) not in leading:
-                    info.hq = city.group(1)
-            ap = p["apposition"].match(after)
+                    hq = city.group(1)
+            next_cue = p["any_after"].match(after)
+            ap = next_cue and p["apposition"].match(after)
             if ap:
                 cue = True
-                info.kind = info.kind or cues()["descriptor_kinds"].get(ap.group("noun"))
+                kind = kind or cues()["descriptor_kinds"].get(ap.group("noun"))
                 based = re.search(r"([A-Z][\w]+(?:\s[A-Z][\w]+)?)-based", ap.group("mods") or "")
                 if based:
-                    info.hq = based.group(1)
-            if not cue and (p["which"].match(after) or p["raised"].match(after) or p["after"].match(after)
+                    hq = based.group(1)
+            if not cue and (next_cue and (p["which"].match(after) or p["raised"].match(after)
+                                          or p["after"].match(after))
                             or trimmed.endswith(endings["before"]) and p["before"].search(before)
-                            or p["data"].match(after) and p["according"].search(before)):
+                            or next_cue and p["data"].match(after) and p["according"].search(before)):
                 cue = True
             if cue:
-                if info.kind is None and words[-1] in weak_suffixes:
-                    info.kind = cues()["suffix_kinds"].get(words[-1])
-                chunk[2] = info
+                if kind is None and words[-1] in weak_suffixes:
+                    kind = cues()["suffix_kinds"].get(words[-1])
+                chunk[2] = Unknown(name, kind, hq)
         # Coordinated names share a cue: "backers Index Ventures and Partech".
         for x, y in zip(chunks, chunks[1:]):
-            if p["and"].match(text[x[1]:y[0]]):
-                if isinstance(x[2], Unknown) and y[2] is None:
+            if isinstance(x[2], Unknown) and y[2] is None:
+                if p["and"].match(text[x[1]:y[0]]):
                     y[2] = Unknown(normalize(text[y[0]:y[1]]), kind=x[2].kind)
-                elif isinstance(y[2], Unknown) and x[2] is None:
+            elif isinstance(y[2], Unknown) and x[2] is None:
+                if p["and"].match(text[x[1]:y[0]]):
                     x[2] = Unknown(normalize(text[x[0]:x[1]]), kind=y[2].kind)
         for a, b, info in chunks:
             if isinstance(info, Unknown) and info.name not in found:
@@ -469,11 +548,15 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
 def _occurrences(text: str, sentences, name: str, taken) -> list[tuple[int, int]]:
     body = re.escape(name).replace(re.escape(" "), r"\s+")
     pattern = re.compile(rf"(?<![\w&-]){body}(?![\w&]|-\w)")
+    first = name.split(" ", 1)[0]  # which every occurrence begins with
     spans = []
     for s, e in sentences:
+        if text.find(first, s, e) < 0:
+            continue
         for m in pattern.finditer(text, s, e):
-            if not any(x < m.end() and m.start() < y for x, y in taken):
-                spans.append(m.span())
+            a, b = m.span()
+            if not any(x < b and a < y for x, y in taken):
+                spans.append((a, b))
     return spans
 
 
@@ -481,9 +564,9 @@ def _short_form(name: str, gazette: Gazetteer) -> str | None:
     """The first word of a multi-word unknown name, where it can stand alone ("Kestrel")."""
     words = name.split()
     first = words[0]
-    leading = set(cues()["leading_words"]) | set(cues()["name_suffixes"])
-    if (len(words) < 2 or len(first) < 4 or first in leading or first in gazette.exact
-            or first.casefold() in gazette.folded or not first[0].isupper() or first.isupper()
+    if (len(words) < 2 or len(first) < 4 or first in _words("leading_words") or first in _words("name_suffixes")
+            or first in gazette.exact or first.casefold() in gazette.folded
+            or not first[0].isupper() or first.isupper()
             or legal_suffix().match(" " + " ".join(words[1:])) is not None and len(words) == 2):
         return None
     return first
@@ -503,10 +586,13 @@ def recognize(doc: Document) -> list[NameMention]:
     """All name mentions in the document's sentences, in order."""
     text, table = doc.text, _company_table()
     spans: list[tuple[int, int, str]] = []
+    starts = _first_tokens(text)
     for s, e in doc.sentences:
-        names = find_names(text, s, e)
-        taken = [(a, b) for a, b, _ in names]
-        names += [t for t in find_tickers(text, s, e) if not any(a < t[1] and t[0] < b for a, b in taken)]
+        names = find_names(text, s, e, starts)
+        tickers = find_tickers(text, s, e)
+        if tickers:
+            taken = [(a, b) for a, b, _ in names]
+            names += [t for t in tickers if not any(a < t[1] and t[0] < b for a, b in taken)]
         spans += names
     taken = [(a, b) for a, b, _ in spans]
     unknown = find_unknown(text, doc.sentences, taken)

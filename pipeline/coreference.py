@@ -34,25 +34,43 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from pipeline import resources
-from pipeline.companies import NameMention, cues
+from pipeline.companies import CHUNK, NameMention, _sentence_index, cues, normalize
 from pipeline.types import Document, Mention
 
 WEIGHT, SUBJECT, DECAY, TOPIC, WINDOW = 100.0, 80.0, 0.4, 35.0, 8  # set on the gold: robust for decay 0.35-0.5, topic 20-100
 STOP_MODS = frozenset("""of in to for and or that which who with by on at from is was are were has had have said
 its their his her a an the as than but be been will would this these those same other only another each
 every combined former parent whole entire overall previous one two three both such what whose how why""".split())
-PREDICATIVE = re.compile(r"\b(?:is|was|are|were|be|been|being|become|becomes|became|remain|remains|remained|"
-                         r"like|named|called)\s+(?:\w+ly\s+|still\s+|now\s+|also\s+)?$", re.I)
-PREPOSITION = re.compile(r"\b(?:of|in|at|to|by|for|from|with|on|than|about|into|over|between|among|against|"
-                         r"like|including|via|through|behind|under|and|or)\s+(?:the\s+)?$", re.I)
+# What the text before a mention ends with, matched on that text reversed (a search for a pattern
+# anchored at the end would try every position): "is ", "was now " (predicative), "of the " ...
+PREDICATIVE_WORDS = "is was are were be been being become becomes became remain remains remained like named called"
+PREPOSITION_WORDS = ("of in at to by for from with on than about into over between among against like including via "
+                     "through behind under and or")
+PREDICATIVE_REVERSED = re.compile(  # \b(?:is|...)\s+(?:\w+ly\s+|still\s+|now\s+|also\s+)?$
+    r"(?:\s+yl\w+|\s+llits|\s+won|\s+osla)?\s+(?:" + "|".join(w[::-1] for w in PREDICATIVE_WORDS.split())
+    + r")\b", re.I)
+PREPOSITION_REVERSED = re.compile(  # \b(?:of|...)\s+(?:the\s+)?$
+    r"\s+(?:eht\s+)?(?:" + "|".join(w[::-1] for w in PREPOSITION_WORDS.split()) + r")\b", re.I)
 CLAUSE_BREAK = re.compile(r"\b(?:that|said|says|when|while|although|though|because|after|before|if|as|but|and)\b|;")
-PRONOUN = re.compile(r"\b(?:it|its|itself)\b(?!['’][a-z])", re.I)
+# \b(?:it|its|itself): the first letter is spelled out (as re.I takes it) and the boundary tested
+# after it, so that a search can skip to the next "i"
+PRONOUN = re.compile(r"(?-i:[iIİı])(?<!\w.)(?:t|ts|tself)\b(?!['’][a-z])", re.I)
 OBJECT_VERBS = re.compile(r"\b(?:valued|values|valuing|keeping|keeps|kept|leaving|leaves|left|making|makes|made|"
                           r"put|puts|putting|ranked|ranks|ranking|giving|gives|gave|pushing|pushed|pushes|lifting|"
                           r"lifted|lifts)\s+$")
 OBJECT_NEXT = re.compile(r"^\s+(?:at|ahead|among|as|on|the|a|an|one|in|into|to\s+the)\b")
+NOT_NOMINAL_NEXT = re.compile(r"\s+(?:of\b|[A-Z])|[-‐]\w")  # "the group of banks", "the company-wide"
+RISKY_NEXT = re.compile(r"\s*[,.;:)'’]")
+RELATIVE_END = re.compile(r",?\s+(?:which|that)\s+$")
+THAT_WHICH_END = re.compile(r"\b(?:that|which)\s+$")
+OWN_SAKE = re.compile(r"\s+own\s+(?:sake|right)\b")
+WHICH_AFTER_NOUN = re.compile(r"(?P<noun>\w+),\s+which\b")
+IT = re.compile(r"\bit\b")
+INTERJECTION = re.compile(r"\s*(?:\([^)]*\))?\s*,[^,]{0,100},")  # ", which it sold last year,"
+POSSESSIVE = re.compile(r"['’]s?\b")
 
 
 @dataclass
@@ -84,7 +102,9 @@ def descriptors() -> dict[str, tuple[str, frozenset[str]]]:
 @lru_cache(maxsize=1)
 def _nominal_pattern() -> re.Pattern:
     alt = "|".join(sorted(map(re.escape, heads()), key=len, reverse=True))
-    return re.compile(rf"\b[Tt]he\s+(?P<mods>(?:[\w.&'’-]+,?\s+){{0,5}}?)(?P<head>{alt})(?![\w-])")
+    # "\b[Tt]he", with the boundary tested after the T so that a search can skip to the next T; the
+    # quantifiers are possessive (a word or a space never gives back a letter to what follows)
+    return re.compile(rf"[Tt](?<!\w.)he\s++(?P<mods>(?:[\w.&'’-]++,?+\s++){{0,5}}?)(?P<head>{alt})(?![\w-])")
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +112,7 @@ class _VerbNext:
     """Whether a company verb comes next ("said", "now serves", "is spending", "had raised"),
     by set look-ups on the next few words (faster than one regex of every verb)."""
 
+    WORD = re.compile(r"\s+([\w’'-]+)")
     NEXT = re.compile(r"\s+([\w’'-]+)(?:\s+([\w’'-]+))?(?:\s+([\w’'-]+))?(?:\s+([\w’'-]+))?")
 
     def __init__(self) -> None:
@@ -100,10 +121,13 @@ class _VerbNext:
         self.adverbs = frozenset(c["adverbs"])
 
     def match(self, after: str) -> bool:
-        m = self.NEXT.match(after)
-        if m is None:
+        first = self.WORD.match(after)
+        if first is None:
             return False
-        words = [w for w in m.groups() if w]
+        word = first.group(1)
+        if word not in self.adverbs and word not in ("is", "was"):  # the next word decides
+            return word in self.verbs or _past(word)
+        words = [w for w in self.NEXT.match(after).groups() if w]
         i = 0
         while i < 2 and i < len(words) - 1 and words[i] in self.adverbs:
             i += 1
@@ -194,7 +218,8 @@ def _fits(info: dict, key: str, c: Constraints, known: bool) -> bool:
             break
     else:
         return False
-    if any(kind not in values for values in c.descriptor_kinds) and (known or kind is not None):
+    if (c.descriptor_kinds and any(kind not in values for values in c.descriptor_kinds)
+            and (known or kind is not None)):
         return False
     country = info.get("country")
     if c.countries is not None and country is not None and country not in c.countries:
@@ -229,15 +254,20 @@ def _city_countries() -> dict[str, set[str]]:
     return table
 
 
+def _starting_in(names: list[NameMention]):
+    """A function of (s, e): the names that start in text[s:e]."""
+    ordered = sorted(names, key=lambda n: n.start)
+    starts = [n.start for n in ordered]
+    return lambda s, e: ordered[bisect_left(starts, s):bisect_left(starts, e)]
+
+
 def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list[Anaphor]:
     text, found = doc.text, []
     ends = {m.end for m in names}
-    ordered = sorted(names, key=lambda n: n.start)
-    starts = [n.start for n in ordered]
+    names_in = _starting_in(names)
+    pattern = _nominal_pattern()
     for s, e in doc.sentences:
-        # only the names of this sentence can overlap or stand in apposition to its nominals
-        local = ordered[bisect_left(starts, s):bisect_left(starts, e)]
-        for m in _overlapping(_nominal_pattern(), text, s, e):
+        for m in _overlapping(pattern, text, s, e):
             mods = m.group("mods").split()
             if any(w.rstrip(",").lower() in STOP_MODS for w in mods):
                 continue
@@ -245,22 +275,22 @@ def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list
                    for i, w in enumerate(mods)):
                 continue
             a, b = m.start(), m.end()
+            local = names_in(s, e)  # only these can overlap or stand in apposition to the nominal
             if any(a < n.end and n.start < b for n in local):
                 continue  # "the TikTok owner"
-            after = text[b:e]
-            if re.match(r"\s+(?:of\b|[A-Z])", after) or re.match(r"[-‐]\w", after):
+            if NOT_NOMINAL_NEXT.match(text, b, e):
                 continue
-            before = text[s:a]
-            stripped = before.rstrip()
-            if stripped.endswith(",") and (len(stripped) - 1) in {x - 0 for x in ends} | {
-                    n.end for n in local if text[n.end:a].strip() in {",", "’s,", "'s,"}}:
+            stripped = text[s:a].rstrip()
+            # (len(stripped) - 1 is an offset in the sentence, compared with offsets in the text: kept as it was)
+            if stripped.endswith(",") and (len(stripped) - 1 in ends or any(
+                    n.end == len(stripped) - 1 and text[n.end:a].strip() in {",", "’s,", "'s,"} for n in local)):
                 continue  # an appositive: "ByteDance, the parent company of TikTok,"
             if any(text[n.end:a].strip() == "," for n in local if n.end <= a):
                 continue
-            if PREDICATIVE.search(before[-40:]):
+            if PREDICATIVE_REVERSED.match(text[max(s, a - 40):a][::-1]):
                 continue
             head = m.group("head")
-            if heads()[head].risky and not (re.match(r"\s*[,.;:)'’]", after) or _verb_pattern().match(after)):
+            if heads()[head].risky and not (RISKY_NEXT.match(text, b, e) or _verb_pattern().match(text[b:e])):
                 continue
             c = _constraints(mods, head)
             found.append(Anaphor(a, b, "nominal", sentence_of(a), c))
@@ -280,26 +310,28 @@ def _overlapping(pattern: re.Pattern, text: str, s: int, e: int):
 
 def _find_pronouns(doc: Document, names: list[NameMention], sentence_of) -> list[Anaphor]:
     text, found = doc.text, []
+    names_in = _starting_in(names)
     for s, e in doc.sentences:
         for m in PRONOUN.finditer(text, s, e):
             word, a, b = m.group().lower(), m.start(), m.end()
             before, after = text[s:a], text[b:e]
-            if _after_other_organization(text, s, a, names):
+            local = names_in(s, e)  # all the names that can come before the pronoun in its sentence
+            if _after_other_organization(text, s, a, local):
                 continue  # "The Securities and Exchange Board of India said it had no comment"
             if word == "it" and _expletive().match(after):
                 continue  # "it remains unclear whether"
             if word == "it":
                 subject = _verb_pattern().match(after)
-                obj = OBJECT_VERBS.search(before) and OBJECT_NEXT.match(after)
-                if not (subject or obj) or re.search(r"\b(?:that|which)\s+$", before) and obj:
+                obj = OBJECT_NEXT.match(after) and OBJECT_VERBS.search(before)
+                if not (subject or obj) or obj and THAT_WHICH_END.search(before):
                     continue
-            if word == "its" and re.match(r"\s+own\s+(?:sake|right)\b", after):
+            if word == "its" and OWN_SAKE.match(after):
                 continue
-            if word == "its" and _in_relative_clause_of_thing(text, s, a, names):
+            if word == "its" and _in_relative_clause_of_thing(text, s, a, local):
                 continue
             anaphor = Anaphor(a, b, "pronoun", sentence_of(a), Constraints())
-            rel = re.search(r",?\s+(?:which|that)\s+$", before)
-            if rel and word == "it":
+            rel = word == "it" and before.rstrip().endswith(("which", "that")) and RELATIVE_END.search(before)
+            if rel:
                 anaphor.excluded |= {_key(n) for n in names if n.end == s + rel.start()}
             if word == "itself":
                 prev = [n for n in names if n.end <= a and not text[n.end:a].strip()]
@@ -318,33 +350,44 @@ def _expletive() -> re.Pattern:
     return re.compile(r"^\s+(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b")
 
 
+@lru_cache(maxsize=1)
+def _organizations() -> tuple[frozenset[str], frozenset[str], re.Pattern, re.Pattern]:
+    """(last words of organization names, organization names, any of these as written, an
+    organization noun before "it")."""
+    c = cues()
+    words = sorted(c["organization_words"] + c["organizations"], key=len, reverse=True)
+    written = "|".join(re.escape(w).replace("'", "['’]").replace(re.escape(" "), r"\s+") for w in words)
+    nouns = "|".join(map(re.escape, c["organization_nouns"]))  # "the regulator said it was"
+    return (frozenset(c["organization_words"]), frozenset(c["organizations"]), re.compile(written),
+            re.compile(rf"\b(?:{nouns})\s+(?:\S+\s+){{0,3}}$"))
+
+
 def _after_other_organization(text: str, s: int, a: int, names: list[NameMention]) -> bool:
     """Whether a regulator, government or other organization that is not a company is named
     after the last company before the pronoun in its sentence ("The Commission said it")."""
-    from pipeline.companies import CHUNK, normalize
-
-    last_words = frozenset(cues()["organization_words"])
-    organizations = frozenset(cues()["organizations"])
+    last_words, organizations, written, noun_before = _organizations()
     last_company = max((n.end for n in names if s <= n.start and n.end <= a), default=-1)
-    for m in CHUNK.finditer(text, max(s, last_company), a):
-        name = normalize(m.group())
-        words = name.split()
-        if m.start() > last_company and (words[-1] in last_words or name in organizations):
-            return True
+    if written.search(text, max(s, last_company), a):  # else no chunk can name one
+        for m in CHUNK.finditer(text, max(s, last_company), a):
+            if m.start() > last_company:
+                name = normalize(m.group())
+                if name.split()[-1] in last_words or name in organizations:
+                    return True
     if text[a:a + 3].lower() != "it ":
         return False
-    nouns = "|".join(map(re.escape, cues()["organization_nouns"]))  # "the regulator said it was"
-    return bool(re.search(rf"\b(?:{nouns})\s+(?:\S+\s+){{0,3}}$", text[max(s, last_company):a]))
+    return bool(noun_before.search(text[max(s, last_company):a]))
 
 
 def _in_relative_clause_of_thing(text: str, s: int, a: int, names: list[NameMention]) -> bool:
     """'its' inside ", which ..." whose antecedent is a thing: "the Qwen app, which drew ... its"."""
+    if text.find("which", s, a) < 0:
+        return False
     rel = None
-    for rel in re.finditer(r"(?P<noun>\w+),\s+which\b", text[s:a]):
+    for rel in WHICH_AFTER_NOUN.finditer(text[s:a]):
         pass
     if rel is None or "," in text[s + rel.end():a]:
         return False
-    if any(s + rel.end() < n.start < a for n in names) or re.search(r"\bit\b", text[s + rel.end():a]):
+    if any(s + rel.end() < n.start < a for n in names) or IT.search(text[s + rel.end():a]):
         return False
     return rel.group("noun").lower() in _things()
 
@@ -359,27 +402,25 @@ def _key(m) -> str:
 
 
 def _is_subject(text: str, s: int, a: int, b: int) -> bool:
-    before = text[max(s, a - 30):a]
-    if PREPOSITION.search(before):
+    if text[b:b + 1] in ("'", "’") and POSSESSIVE.match(text[b:b + 2]):
+        return False
+    if PREPOSITION_REVERSED.match(text[max(s, a - 30):a][::-1]):
         return False
     after = text[b:b + 200]
-    if re.match(r"\s*(?:\([^)]*\))?\s*,[^,]{0,100},", after):
+    if after.lstrip()[:1] in ("(", ",") and INTERJECTION.match(after):
         after = after[after.index(",", after.index(",") + 1) + 1:]
     after = " " + after.lstrip()
-    return bool((_verb_pattern().match(after) or SUBJECT_VERB.match(after))
-                and not re.match(r"['’]s?\b", text[b:b + 2]))
+    return bool(_verb_pattern().match(after) or SUBJECT_VERB.match(after))
 
 
 def resolve(doc: Document, names: list[NameMention]) -> list[Mention]:
     """Nominal and pronoun mentions, each with its antecedent's company_id and name."""
-    from pipeline.companies import _sentence_index
-
     sentence_of = _sentence_index(doc)
     text = doc.text
     anaphors = _find_nominals(doc, names, sentence_of)
     anaphors += [p for p in _find_pronouns(doc, names, sentence_of)
                  if not any(p.start < x.end and x.start < p.end for x in anaphors)]
-    events = sorted([(m.start, 0, m) for m in names] + [(a.start, 1, a) for a in anaphors], key=lambda t: t[:2])
+    events = sorted([(m.start, 0, m) for m in names] + [(a.start, 1, a) for a in anaphors], key=itemgetter(0, 1))
     bounds = doc.sentences
     history: list[tuple[int, str, float, bool, int]] = []  # (sentence, key, weight, subject, end)
     counts: dict[str, int] = {}
@@ -393,7 +434,7 @@ def resolve(doc: Document, names: list[NameMention]) -> list[Mention]:
             key = _key(m)
             entities[key] = (m.company_id, m.name, m.info, m.company_id is not None)
         else:
-            if m.form == "nominal" and not subject and not re.match(r"['’]", text[m.end:m.end + 1]):
+            if m.form == "nominal" and not subject and text[m.end:m.end + 1] not in ("'", "’"):
                 # an object is not its own clause's subject: "SK Square owns 20% of the chipmaker"
                 m.excluded |= {k for sent, k, _, subj, end in history if sent == m.sentence and subj
                                and not CLAUSE_BREAK.search(text, end, m.start)}

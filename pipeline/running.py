@@ -29,6 +29,7 @@ documents (``cache/index.sqlite``: key, doc_id, text_sha256, counts, where its l
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 import json
@@ -176,6 +177,24 @@ def shards(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+WARM_UP = Document(doc_id="warm-up", published="2025-12-24", text=(
+    "Apple said on Tuesday, Dec. 23, 2025, that its revenue rose 8% to $102.5 billion in the fourth "
+    "quarter of fiscal 2025. The company expects to spend about RMB 20bn next year."))
+
+
+def _pool(workers: int, stages: list[Stage]):
+    """A pool of worker processes. On Linux they are forked once this process has run the stages
+    on a short text, so that every worker starts with the stages' data loaded (about a second
+    per process otherwise) and shares it copy-on-write; elsewhere they start fresh and load it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not sys.platform.startswith("linux"):
+        return ProcessPoolExecutor(max_workers=workers)
+    run_stages(copy.deepcopy(WARM_UP), stages, Counter())
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
 class _Done:
     """A result already at hand, standing in a queue of futures."""
 
@@ -209,9 +228,7 @@ def map_shards(jobs: Iterable[tuple[object, int, list]], stages: list[Stage],
         submit, window, close = client.submit, 2 * max(1, len(client.nthreads())), client.close
         submit_kwargs = {"pure": False}
     else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=settings.workers)
+        pool = _pool(settings.workers, stages)
         submit, window, close = pool.submit, 2 * settings.workers, pool.shutdown
         submit_kwargs = {}
     pending: deque = deque()

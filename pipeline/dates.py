@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pipeline import calendar, resources, tokens
 from pipeline.calendar import CALENDAR_YEAR, Calendar, Context
@@ -81,9 +81,16 @@ def month_number(name: str | None) -> int | None:
 
 def month_sentences(doc: Document) -> list[Span]:
     """The sentences with a month name: where a calendar statement can be (each names one)."""
-    months, t = calendar.words_table().months, tokens.table(doc)
+    months, t = _month_forms(), tokens.table(doc)
     return [(a, b) for a, b in doc.sentences
-            if any(w.lower().rstrip(".") in months for w in t.texts[bisect_right(t.ends, a):bisect_left(t.starts, b)])]
+            if not months.isdisjoint(map(str.lower, t.texts[bisect_right(t.ends, a):bisect_left(t.starts, b)]))]
+
+
+@lru_cache(maxsize=1)
+def _month_forms() -> frozenset[str]:
+    """Month names and abbreviations in small letters, with and without a full stop."""
+    months = calendar.words_table().months
+    return frozenset(months) | {f"{m}." for m in months}
 
 
 def find_statements(doc: Document, patterns: list[tuple[re.Pattern, bool]]) -> list[Statement]:

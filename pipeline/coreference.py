@@ -37,7 +37,8 @@ from functools import lru_cache
 from operator import itemgetter
 
 from pipeline import resources
-from pipeline.companies import CHUNK, NameMention, _sentence_index, cues, normalize
+from pipeline.companies import CHUNK, NameMention, _sentence_index
+from pipeline.gazetteer import cues, normalize
 from pipeline.types import Document, Mention
 
 WEIGHT, SUBJECT, DECAY, TOPIC, WINDOW = 100.0, 80.0, 0.4, 35.0, 8  # set on the gold: robust for decay 0.35-0.5, topic 20-100

@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from conftest import ROOT, read_jsonl
-from pipeline.companies import Companies, gazetteer, normalize
+from pipeline.companies import Companies
+from pipeline.gazetteer import gazetteer, normalize
 from pipeline.stages import segment
 
 CASES = read_jsonl(ROOT / "tests" / "cases" / "companies.jsonl")

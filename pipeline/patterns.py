@@ -30,6 +30,7 @@ from itertools import accumulate, chain, repeat
 START, JOINED, SPACE = "\x02", "\x03", "\x04"
 _CONTROL = str.maketrans({START: "\x00", JOINED: "\x00", SPACE: "\x00"})
 _CONTROL_CHARS = re.compile(f"[{START}{JOINED}{SPACE}]")
+CACHED_TEXTS = 50_000  # token texts whose candidate patterns are remembered
 _OPS = {"?": "?", "*": "*", "+": "+", None: ""}
 
 
@@ -125,9 +126,9 @@ class TokenPatterns:
                 if u.op not in ("?", "*"):
                     break
         self.by_regex = [(re.compile(body), indices) for body, indices in by_regex.items()]
-        self._candidates: dict[str, list[int]] = {}
+        self._candidates: dict[str, tuple[int, ...]] = {}
 
-    def candidates(self, text: str) -> list[int]:
+    def candidates(self, text: str) -> tuple[int, ...]:
         """The patterns a token with this text can begin, in pattern order."""
         found = self._candidates.get(text)
         if found is None:
@@ -135,9 +136,9 @@ class TokenPatterns:
             for regex, more in self.by_regex:
                 if regex.fullmatch(text):
                     indices.update(more)
-            if len(self._candidates) > 200_000:  # keep the memory bounded on endless vocabularies
+            if len(self._candidates) >= CACHED_TEXTS:  # keep the memory bounded on endless vocabularies
                 self._candidates.clear()
-            found = self._candidates[text] = sorted(indices)
+            found = self._candidates[text] = tuple(sorted(indices))
         return found
 
     def __call__(self, texts: list[str], spaces: list[bool]) -> list[tuple[str, int, int]]:

@@ -197,7 +197,7 @@ def profile(dump: Path, out: Path, top: int) -> None:
     lines = profiler.output_text(unicode=False, color=False).splitlines()
     print(f"\npyinstrument, one-worker extract (top {top} lines):")
     print("\n".join(lines[:top]))
-    # Time in compiled code (spaCy's Cython tokenizer and Matcher) has no Python caller in
+    # Time in compiled code (spaCy's Cython tokenizer) has no Python caller in
     # the samples: it shows as roots of its own, listed here when the top lines cut them off.
     roots = [line for line in lines[top:] if line.startswith(("|- ", "`- "))]
     if roots:

@@ -3,11 +3,13 @@
 The tokens are spaCy's rule-based English tokenizer (no statistical model) with a few extra
 splits kept in models/patterns/tokenizer.json, so that a number stands apart from its magnitude
 ("1.2bn" -> "1.2" "bn"), a dollar prefix from its number ("HK$80") and a year from its modifier
-("mid-2026"). A document is tokenized once; the stages share the result through ``doc.cache``.
+("mid-2026"). A document is tokenized once and read into a ``Table`` of plain lists (offsets,
+texts, whitespace), which the stages share through ``doc.cache``.
 
-Patterns are spaCy Matcher patterns kept as JSON Lines in models/patterns/<name>.jsonl. A string
-"@list" inside an ``IN``/``NOT_IN`` value stands for a word list the recognizer supplies from its
-tables, so that currencies, magnitudes and month names live in one place.
+Patterns are spaCy Matcher patterns kept as JSON Lines in models/patterns/<name>.jsonl, run
+compiled to regular expressions (pipeline/patterns.py). A string "@list" inside an ``IN`` value
+stands for a word list the recognizer supplies from its tables, so that currencies, magnitudes
+and month names live in one place.
 """
 
 from __future__ import annotations

@@ -264,7 +264,6 @@ def _starting_in(names: list[NameMention]):
 
 def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list[Anaphor]:
     text, found = doc.text, []
-    ends = {m.end for m in names}
     names_in = _starting_in(names)
     pattern = _nominal_pattern()
     for s, e in doc.sentences:
@@ -281,13 +280,8 @@ def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list
                 continue  # "the TikTok owner"
             if NOT_NOMINAL_NEXT.match(text, b, e):
                 continue
-            stripped = text[s:a].rstrip()
-            # (len(stripped) - 1 is an offset in the sentence, compared with offsets in the text: kept as it was)
-            if stripped.endswith(",") and (len(stripped) - 1 in ends or any(
-                    n.end == len(stripped) - 1 and text[n.end:a].strip() in {",", "’s,", "'s,"} for n in local)):
-                continue  # an appositive: "ByteDance, the parent company of TikTok,"
             if any(text[n.end:a].strip() == "," for n in local if n.end <= a):
-                continue
+                continue  # an appositive: "ByteDance, the parent company of TikTok,"
             if PREDICATIVE_REVERSED.match(text[max(s, a - 40):a][::-1]):
                 continue
             head = m.group("head")

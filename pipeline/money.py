@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 
 from pipeline import resources, tokens
 from pipeline.hedges import is_hedged, sentence_of
-from pipeline.types import Document, Mention
+from pipeline.types import Document, Mention, Span
 
 YUAN = re.compile(r"\b(?:yuan|renminbi|RMB|CNY)\b", re.I)
 # The currency words that say what "¥" means: the nearest one before the sign decides, else the
@@ -99,7 +99,6 @@ def resolve(words: list[str], yuan: bool = False) -> dict:
     i = 0
     while i < len(words):
         word, low = words[i], lowered[i]
-        phrase = next((n for n in (3, 2, 1) if " ".join(lowered[i:i + n]) in t.after and i > 0), None)
         if m := mags.match(word):
             if m["sym"]:
                 currency = currency or t.before.get(m["sym"], (None, 1.0))[0]
@@ -108,7 +107,7 @@ def resolve(words: list[str], yuan: bool = False) -> dict:
             currency, factor = t.before[word]
         elif low in t.magnitudes and values:
             values[-1][1] = (values[-1][1] or 1.0) * t.magnitudes[low]
-        elif phrase is not None:
+        elif i > 0 and (phrase := _after_phrase(lowered, i, t.after)) is not None:
             code, f = t.after[" ".join(lowered[i:i + phrase])]
             currency, factor = currency or code, f if currency in (None, code) else factor
             i += phrase
@@ -133,6 +132,11 @@ def resolve(words: list[str], yuan: bool = False) -> dict:
     return out
 
 
+def _after_phrase(lowered: list[str], i: int, after: dict) -> int | None:
+    """The length (3, 2 or 1 words) of the currency word or phrase of ``after`` at word i, if any."""
+    return next((n for n in (3, 2, 1) if " ".join(lowered[i:i + n]) in after), None)
+
+
 class Money:
     """Finds MONEY mentions in sentences and resolves their values."""
 
@@ -150,11 +154,11 @@ class Money:
     def __call__(self, doc: Document) -> Document:
         t = tokens.table(doc)
         taken = [(m.start, m.end) for m in doc.mentions]
-        markers = [(m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(doc.text)]
         for _, first, last in tokens.find(doc, self.matcher, taken, keep=tokens.keep_range):
             start, end = t.starts[first], t.ends[last - 1]
             sentence = sentence_of(doc, start)
-            yuan = YUAN.search(doc.text, *sentence) is not None or _yuan_nearby(markers, start)
+            # Only a span opening with "¥" reads the yuan flag (see resolve).
+            yuan = t.texts[first] == "¥" and _speaks_of_yuan(doc.text, sentence, start)
             try:
                 fields = resolve(t.texts[first:last], yuan=yuan)
             except ValueError:
@@ -162,6 +166,15 @@ class Money:
             fields["approximate"] = is_hedged(doc.text, start, end, sentence)
             doc.mentions.append(Mention("MONEY", start, end, fields))
         return doc
+
+
+def _speaks_of_yuan(text: str, sentence: Span, position: int) -> bool:
+    """Whether "¥" at ``position`` means yuan: a yuan word in its sentence, or else the nearest
+    yen/yuan word in the text is a yuan word."""
+    if YUAN.search(text, *sentence) is not None:
+        return True
+    markers = [(m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(text)]
+    return _yuan_nearby(markers, position)
 
 
 def _yuan_nearby(markers: list[tuple[int, bool]], position: int) -> bool:

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import TextIO
 
@@ -102,7 +103,7 @@ def _checked_records(doc: Document, errors: list[ErrorRecord]) -> tuple[list[dic
     """The document's entity and claim records, leaving out (as a BadSpan error) any whose
     span does not point at its text: a bug in a stage, but never written."""
     text = doc.text
-    entities = [m.record(text) for m in sorted(doc.mentions, key=lambda m: (m.start, m.end, m.type))]
+    entities = [m.record(text) for m in sorted(doc.mentions, key=attrgetter("start", "end", "type"))]
     good = [e for e in entities if _valid(text, e)]
     if len(good) < len(entities):
         errors.append(ErrorRecord(doc.doc_id, doc.source, "write", "BadSpan",
@@ -115,6 +116,10 @@ def _checked_records(doc: Document, errors: list[ErrorRecord]) -> tuple[list[dic
     return good, good_claims
 
 
+# json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str), its encoder built once.
+_KEY_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def item_key(item: Document | ErrorRecord) -> str:
     """What identifies an item read, for resuming: a document by its id, the sha256 of its
     text and its metadata (all that its output depends on); a read error by its record."""
@@ -122,7 +127,7 @@ def item_key(item: Document | ErrorRecord) -> str:
         payload = ["error", item.record()]
     else:
         payload = ["document", item.doc_id, item.text_sha256, item.source, item.title, item.published, item.meta]
-    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    data = _KEY_ENCODER.encode(payload)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
 
 

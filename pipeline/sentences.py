@@ -34,8 +34,10 @@ BOUNDARY = re.compile(r"""(?P<punct>[.!?…](?:[ ]?[.!?…])*)(?P<close>["'”�
                       r"""(?=(?P<open>["'“‘«]?)(?P<next>\S+))""")
 WORD_BEFORE = re.compile(r"(\S*)$")
 MULTI_PERIOD = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # U.S, a.m, U.S.A (final period taken off)
-INLINE_BULLET = re.compile(r"(?<=\s)[•⁃▪◦●■]")
-LIST_MARKER = re.compile(r"(?:(?<=\s)|^)(?:[•⁃▪◦●■]\s?)?(?P<item>\d{1,2}|[a-z])(?:\.\)|\)|\.)(?=\s)")
+# Both patterns open with the character they look for, and only then look behind it for the
+# space (or the line start) before it: the regex engine skips ahead to candidates quickly.
+INLINE_BULLET = re.compile(r"[•⁃▪◦●■](?<=\s.)")  # a bullet after a space
+LIST_MARKER = re.compile(r"(?=[•⁃▪◦●■\da-z])(?<!\S)(?:[•⁃▪◦●■]\s?)?(?P<item>\d{1,2}|[a-z])(?:\.\)|\)|\.)(?=\s)")
 CAMEL = re.compile(r"[a-z]+[A-Z]")  # "iPhone", "eBay" may start a sentence
 
 

@@ -55,14 +55,19 @@ PREVIOUS = "previous"
 INDEX = "index.sqlite"
 
 
+# One encoder for every line written (json.dumps with options builds a new one per call).
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _LINE_ENCODER.encode(record)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file under a temporary name, then rename it into place."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a whole file (text, or bytes already encoded) under a temporary name, then rename
+    it into place."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as f:
+    with (tmp.open("wb") if isinstance(text, bytes) else tmp.open("w", encoding="utf-8")) as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
@@ -239,12 +244,12 @@ class RunWriter:
         for name in OUTPUTS:
             parts, offset = [], 0
             for item, entry in zip(shard.items, index_lines):
-                data = "".join(line + "\n" for line in item.lines[name])
-                length = len(data.encode("utf-8"))
-                entry[name] = [offset, length]
-                offset += length
+                lines = item.lines[name]
+                data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+                entry[name] = [offset, len(data)]
+                offset += len(data)
                 parts.append(data)
-            write_atomic(self.shard_path(shard.index, name), "".join(parts))
+            write_atomic(self.shard_path(shard.index, name), b"".join(parts))
         write_atomic(self.shard_path(shard.index, "index"), "".join(dumps(e) + "\n" for e in index_lines))
         write_json(self.shard_dir / f"{shard.index:06d}.done", shard.stats)
 

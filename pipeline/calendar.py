@@ -278,7 +278,7 @@ def _day(w, t, ctx):
     number = next(int(m.group(1)) for x in w if (m := DAY.match(x)))
     years = _years(w)
     if years:
-        day = _parsed_day(w) or date(years[0], month, number)
+        day = _parsed_day(" ".join(w).replace(" ,", ",")) or date(years[0], month, number)
         return out(day, day, "day", False)
     published = _need(ctx)
     day = date(published.year, month, number)
@@ -289,11 +289,12 @@ def _day(w, t, ctx):
     return out(day, day, "day", True)
 
 
-def _parsed_day(w: list[str]) -> date | None:
+@lru_cache(maxsize=4096)  # dateparser takes a millisecond a string; days recur within and across articles
+def _parsed_day(text: str) -> date | None:
     """A complete day string read by dateparser, which knows its month names and orders."""
     from pipeline.layout import parse_date
 
-    return parse_date(" ".join(w).replace(" ,", ","))
+    return parse_date(text)
 
 
 def _weekday(w, t, ctx):

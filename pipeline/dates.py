@@ -32,6 +32,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import compress, count
 
 from pipeline import calendar, resources, tokens
 from pipeline.calendar import CALENDAR_YEAR, Calendar, Context
@@ -81,9 +82,15 @@ def month_number(name: str | None) -> int | None:
 
 def month_sentences(doc: Document) -> list[Span]:
     """The sentences with a month name: where a calendar statement can be (each names one)."""
-    months, t = _month_forms(), tokens.table(doc)
-    return [(a, b) for a, b in doc.sentences
-            if not months.isdisjoint(map(str.lower, t.texts[bisect_right(t.ends, a):bisect_left(t.starts, b)]))]
+    t = tokens.table(doc)
+    at = list(compress(count(), map(_month_forms().__contains__, map(str.lower, t.texts))))  # month tokens
+    found = []
+    for a, b in doc.sentences:
+        first, end = bisect_right(t.ends, a), bisect_left(t.starts, b)  # the tokens it overlaps
+        i = bisect_left(at, first)
+        if i < len(at) and at[i] < end:
+            found.append((a, b))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -244,7 +251,8 @@ class Dates:
     def context(form: str, words: list[str], start: int, published, tense_: str,
                 fiscal: FiscalCalendars) -> Context:
         """What the resolver needs besides the words; calendars are looked up only when used."""
-        says_fiscal = any(w.lower() in calendar.words_table().fiscal or FY_TOKEN.match(w) for w in words)
+        fiscal_words = calendar.words_table().fiscal
+        says_fiscal = any(w.lower() in fiscal_words or FY_TOKEN.match(w) for w in words)
         return Context(
             published=published,
             tense=tense_,
@@ -295,7 +303,7 @@ def keep(t: tokens.Table, start: int, end: int) -> bool:
             return False  # "2100 employees"
         if start > 0 and texts[start - 1] in ("-", "–", "#", "No.") and not _edge_before(t, start - 1):
             return False  # "KR-2026", "pre-2020", "No. 2025"
-    if end - start == 1 and first in calendar.words_table().month_names:
+    if end - start == 1 and first in _month_names():
         nxt = after or ""
         if nxt[:1].isupper() and nxt.isalpha() and nxt not in calendar.words_table().months \
                 and nxt.lower() not in calendar.words_table().weekdays:
@@ -309,13 +317,19 @@ def keep(t: tokens.Table, start: int, end: int) -> bool:
         return False  # "the first quarter-century"
     if lowered[-1] in ("quarter", "half") and after_lower == "of":
         return False  # "the first half of the payment" ("the first half of 2026" is a longer match)
-    if any(w in ("quarter", "half") for w in lowered):
+    if "quarter" in lowered or "half" in lowered:
         if before in raw["counting"] and lowered[0] != "the" and "-" not in lowered:
             return False  # "for a third quarter in a row" (but "a second-quarter loss" is a date)
         rest = [w.lower() for w in texts[end:end + 3]]
         if rest[:3] == ["in", "a", "row"] or rest[:1] in (["running"], ["straight"]):
             return False
     return True
+
+
+@lru_cache(maxsize=1)
+def _month_names() -> frozenset[str]:
+    """Month names as written: "May", not the modal "may"."""
+    return frozenset(calendar.words_table().month_names)
 
 
 def _hyphen_edges() -> set[str]:
@@ -359,24 +373,28 @@ def extend_left(tt: tokens.Table, spans: list[tuple[str, int, int]], taken: list
     return out
 
 
+@lru_cache(maxsize=1)
+def _tense_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Future markers, past markers, and words in -ed that are no past."""
+    raw = _words()
+    return frozenset(raw["future_markers"]), frozenset(raw["past_markers"]), frozenset(raw["not_past"])
+
+
 def tense(t: tokens.Table, first: int, sentences: list[Span]) -> str:
     """"future" when the nearest tense word before token ``first`` in its sentence points after
     the publication date ("said it would pay ... in December"), else "past"."""
-    raw = _words()
-    future, past, not_past = set(raw["future_markers"]), set(raw["past_markers"]), set(raw["not_past"])
+    future, past, not_past = _tense_words()
+    month_names = _month_names()
     start = t.starts[first]
     i = sentence_index(sentences, start)
-    sentence_start = sentences[i][0] if i >= 0 else start
-    for i in range(first - 1, -1, -1):
-        if t.starts[i] < sentence_start:
-            break
+    sentence_first = bisect_left(t.starts, sentences[i][0] if i >= 0 else start)  # its first token
+    for i in range(first - 1, sentence_first - 1, -1):
         text = t.texts[i]
         word = text.lower()
-        if text in calendar.words_table().month_names:
+        if text in month_names:
             continue  # "in April and May": a month, not the modal
         if word in future or (word in ("set", "poised", "slated") and t.texts[i + 1].lower() == "to"):
             return "future"
         if word in past or (word.endswith("ed") and len(word) > 4 and word not in not_past):
             return "past"
-    return "past"
     return "past"

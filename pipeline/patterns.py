@@ -11,9 +11,11 @@ out, one unit per token:
 so a token spec is the regular expression of one unit and a pattern is their concatenation
 with its operators (``?``, ``*``, ``+``). Matching starts only at tokens that can begin some
 pattern (a table keyed by the token's text, filled as texts are met, says which patterns), and
-each pattern is tried there: its greedy match, and every shorter end where it matches
-exactly. That is what ``Matcher`` returns (all matches), which ``tokens.find`` reduces to the
-longest; tests/test_patterns.py checks the two agree on the test cases and the corpus.
+each pattern is tried there when the next token can continue it (its follow set: many patterns
+begin with an optional "the", which is common and mostly followed by no date word): its greedy
+match, and every shorter end where it matches exactly. That is what ``Matcher`` returns (all
+matches), which ``tokens.find`` reduces to the longest; tests/test_patterns.py checks the two
+agree on the test cases and the corpus.
 
 Supported, as in the pattern files: ``TEXT`` and ``LOWER`` with a string, ``{"IN": [...]}`` or
 ``{"REGEX": "..."}`` (anchored with ^...$, optionally led by ``(?i)``), ``SPACY`` and ``OP`` in
@@ -84,6 +86,33 @@ def unit(spec: dict) -> Unit:
     return Unit(body, words, spec.get("SPACY"), spec.get("OP"))
 
 
+@dataclass(frozen=True)
+class Follow:
+    """What the token after a pattern's first token can be: one of these words (lowercased) or
+    a match of this token regex. A quick test that rules out most tries of the full pattern; it
+    may let through tokens the pattern rejects (case, SPACY), never the reverse, as each unit
+    matches exactly one token."""
+
+    words: frozenset[str]
+    regex: str  # alternatives, "" for none
+
+    def accepts(self, text: str) -> bool:
+        return text.lower() in self.words or bool(self.regex and re.fullmatch(self.regex, text))
+
+
+def _follow(units: list[Unit], position: int) -> Follow | None:
+    """The units the token after unit ``position`` can match: the unit again if it repeats, the
+    next ones up to the first that must match. None when a match may end with the unit."""
+    after = [units[position]] if units[position].op in ("*", "+") else []
+    for u in units[position + 1:]:
+        after.append(u)
+        if u.op not in ("?", "*"):
+            words = frozenset().union(*(u.words for u in after if u.words is not None))
+            regex = "|".join(sorted({f"(?:{u.body})" for u in after if u.words is None}))
+            return Follow(words, regex)
+    return None
+
+
 class Encoded:
     """The encoding of a run of tokens: the string, and where each token's unit begins (one
     more entry: the string's end). Made once per document and searched sentence by sentence."""
@@ -109,36 +138,75 @@ class TokenPatterns:
         self.ids: list[str] = []
         self.regexes: list[re.Pattern] = []
         self.variable: list[bool] = []
-        self.by_word: dict[str, list[int]] = {}
-        by_regex: dict[str, list[int]] = {}
+        self.by_word: dict[str, list[tuple[int, int]]] = {}  # word -> (pattern, unit) it can begin
+        by_regex: dict[str, list[tuple[int, int]]] = {}
+        self.follow_sets: list[Follow] = []  # what the token after a beginning must be
+        self.follow: dict[tuple[int, int], int] = {}  # (pattern, unit) -> its follow set, -1 for none
         for pattern_id, specs in rows:
             units = [unit(spec) for spec in specs]
             index = len(self.ids)
             self.ids.append(pattern_id)
             self.regexes.append(re.compile("".join(u.regex() for u in units)))
             self.variable.append(any(u.op for u in units))
-            for u in units:  # the units a match can begin with
+            for position, u in enumerate(units):  # the units a match can begin with
                 if u.words is not None:
                     for word in u.words:
-                        self.by_word.setdefault(word, []).append(index)
+                        self.by_word.setdefault(word, []).append((index, position))
                 else:
-                    by_regex.setdefault(u.body, []).append(index)
+                    by_regex.setdefault(u.body, []).append((index, position))
+                follow = _follow(units, position)
+                if follow is not None and follow not in self.follow_sets:
+                    self.follow_sets.append(follow)
+                self.follow[index, position] = -1 if follow is None else self.follow_sets.index(follow)
                 if u.op not in ("?", "*"):
                     break
-        self.by_regex = [(re.compile(body), indices) for body, indices in by_regex.items()]
-        self._candidates: dict[str, tuple[int, ...]] = {}
+        self.by_regex = [(re.compile(body), begins) for body, begins in by_regex.items()]
+        self._candidates: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._accepted: dict[str | None, frozenset[int]] = {}
+        self._tries: dict[tuple[str, frozenset[int]], tuple[int, ...]] = {}
 
-    def candidates(self, text: str) -> tuple[int, ...]:
-        """The patterns a token with this text can begin, in pattern order."""
+    def candidates(self, text: str) -> tuple[tuple[int, int], ...]:
+        """The patterns a token with this text can begin, in pattern order, each with the follow
+        set the next token must be in (-1: none, a match may end at this token)."""
         found = self._candidates.get(text)
         if found is None:
-            indices = set(self.by_word.get(text.lower(), ()))
+            begins = set(self.by_word.get(text.lower(), ()))
             for regex, more in self.by_regex:
                 if regex.fullmatch(text):
-                    indices.update(more)
+                    begins.update(more)
+            follows: dict[int, set[int]] = {}
+            for index, position in begins:
+                follows.setdefault(index, set()).add(self.follow[index, position])
+            found = tuple((index, min(numbers) if len(numbers) == 1 else -1)  # begun by two units: no check
+                          for index, numbers in sorted(follows.items()))
             if len(self._candidates) >= CACHED_TEXTS:  # keep the memory bounded on endless vocabularies
                 self._candidates.clear()
-            found = self._candidates[text] = tuple(sorted(indices))
+            self._candidates[text] = found
+        return found
+
+    def accepted(self, text: str | None) -> frozenset[int]:
+        """The follow sets a token with this text is in (none after the last token)."""
+        found = self._accepted.get(text)
+        if found is None:
+            found = frozenset(number for number, follow in enumerate(self.follow_sets)
+                              if text is not None and follow.accepts(text))
+            if len(self._accepted) >= CACHED_TEXTS:
+                self._accepted.clear()
+            self._accepted[text] = found
+        return found
+
+    def tries(self, text: str, following: str | None) -> tuple[int, ...]:
+        """The patterns to try at a token: those it can begin whose next unit the following
+        token can match (or that may end at it), in pattern order."""
+        key = text, self.accepted(following)
+        found = self._tries.get(key)
+        if found is None:
+            accepted = key[1]
+            found = tuple(index for index, follow in self.candidates(text)
+                          if follow < 0 or follow in accepted)
+            if len(self._tries) >= CACHED_TEXTS:
+                self._tries.clear()
+            self._tries[key] = found
         return found
 
     def __call__(self, texts: list[str], spaces: list[bool]) -> list[tuple[str, int, int]]:
@@ -152,13 +220,14 @@ class TokenPatterns:
         candidates = self._candidates
         for first in range(first_token, end_token):
             text = texts[first]
-            indices = candidates.get(text)
-            if indices is None:
-                indices = self.candidates(text)
-            if not indices:
+            begun = candidates.get(text)
+            if begun is None:
+                begun = self.candidates(text)
+            if not begun:
                 continue
+            following = texts[first + 1] if first + 1 < end_token else None
             position = starts[first]
-            for index in indices:
+            for index in self.tries(text, following):
                 regex = self.regexes[index]
                 found = regex.match(string, position, endpos)
                 if found is None:

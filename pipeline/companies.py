@@ -26,7 +26,6 @@ Recognize, then resolve:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,26 +86,28 @@ def _headline(sentence: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 14)
-def _longest(first: str) -> int:
-    """The most tokens of a KB name that may begin with this token."""
+def _start(first: str) -> tuple[int, dict | None, dict | None]:
+    """For a token that may begin a KB name: the most tokens of such a name (0: none begins with
+    it), and its nodes in the tries of names as written and casefolded from a capital."""
     g = gazetteer()
     longest = g.longest_exact.get(first, 0)
+    folded = None
     if first[0].isupper():  # other spellings start with a capital: "NVIDIA", "Bytedance"
         longest = max(longest, g.longest.get(first.casefold(), 0))
-    return longest
+        folded = g.folded_tokens.get(first.casefold())
+    return longest, g.tokens.get(first), folded
 
 
-def _candidates(text: str, first: re.Match, end: int, longest: int, upper: bool) -> tuple[list, Sequence[int]]:
-    """The spans of the tokens from first on, up to longest of them, and the counts of them that
-    may make a KB name (largest first). Tokens are followed in the tries while some name, as
-    written or casefolded from a capital, begins with them; casefolding keeps ASCII tokens as they
-    are, so past a token in other letters (or in a headline) every count is a candidate."""
-    g = gazetteer()
+def _candidates(text: str, first: re.Match, end: int, upper: bool) -> tuple[list, Sequence[int]]:
+    """The spans of the tokens from first on, up to the most a KB name beginning with it has, and
+    the counts of them that may make a KB name (largest first). Tokens are followed in the tries
+    while some name, as written or casefolded from a capital, begins with them; casefolding keeps
+    ASCII tokens as they are, so past a token in other letters (or in a headline) every count is a
+    candidate."""
     tokens, counts = [first.span()], []
     rest = TOKEN.finditer(text, first.end(), end)
     word = first.group()
-    exact = g.tokens.get(word)
-    folded = g.folded_tokens.get(word.casefold()) if word[0].isupper() else None
+    longest, exact, folded = _start(word)
     while not upper and word.isascii():
         if (exact and END in exact) or (folded and END in folded):
             counts.append(len(tokens))
@@ -139,13 +140,12 @@ def find_names(text: str, start: int, end: int, starts: re.Pattern | None = None
     for first_token in (starts or g.starts).finditer(text, start, end):  # only tokens that may begin a name
         if first_token.start() < covered:
             continue
-        longest = _longest(first_token.group())
-        if not longest:
+        if not _start(first_token.group())[0]:
             continue
         a = first_token.start()
         if a >= 2 and text[a - 1] == "-" and text[a - 2].isalnum():
             continue  # "Self-Reliance", "non-Apple"
-        tokens, counts = _candidates(text, first_token, end, longest, upper)
+        tokens, counts = _candidates(text, first_token, end, upper)
         hit = None
         for n in counts:
             b = tokens[n - 1][1]
@@ -320,35 +320,29 @@ def _is_not_company(name: str, words: list[str]) -> bool:
     return name in names or words[-1] in last_words or not last_words.isdisjoint(words[1:])
 
 
-def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str, Unknown]:
-    """Names of companies outside the KB that carry a cue, with the kind and city the cues give."""
+def find_unknown(text: str, sentences, taken_chars: bytearray) -> dict[str, Unknown]:
+    """Names of companies outside the KB that carry a cue, with the kind and city the cues give;
+    taken_chars: _taken_chars of the KB names and tickers."""
     p = _cue_patterns()
     suffixes = _words("name_suffixes")
     weak_suffixes = _words("weak_name_suffixes")
     leading = _words("leading_words")
     endings = _cue_endings()
     found: dict[str, Unknown] = {}
-    ordered = sorted(taken)
-    starts = [x for x, _ in ordered]
-    longest = max((y - x for x, y in ordered), default=0)
     for s, e in sentences:
-        # the taken spans near this sentence: none is long, so a window of starts suffices (and
-        # a span starting more than `longest` before the sentence ends before it)
-        window = ordered[bisect_left(starts, s - min(1000, longest)):bisect_left(starts, e)]
-        near = [(x, y) for x, y in window if y > s]
         chunks = []
         for m in CHUNK.finditer(text, s, e):
             chunk = m.group()
             if chunk.endswith(MODIFIER_ENDS):
                 continue  # "Hong Kong-listed", "Paris-based": a modifier, not a name
             a, b = m.span()
-            first = chunk.split(None, 1)[0]
+            first, *rest = chunk.split(None, 1)
             if first in leading or first in TITLES or first == "&":
-                span = _strip_leading(text, a, b)
+                span = _strip_leading(text, a, b) if rest else None  # a lone "The" or "Chief" is none
                 if span is None:
                     continue
                 a, b = span
-            if near and any(x < b and a < y for x, y in near):
+            if taken_chars.find(1, a, b) >= 0:
                 continue
             chunks.append([a, b, None])
         for chunk in chunks:
@@ -413,7 +407,15 @@ def find_unknown(text: str, sentences, taken: list[tuple[int, int]]) -> dict[str
     return found
 
 
-def _occurrences(text: str, sentences, name: str, taken) -> list[tuple[int, int]]:
+def _taken_chars(text: str, taken: list[tuple[int, int]]) -> bytearray:
+    """1 for each character of text inside a taken span, else 0: an overlap test is one find."""
+    chars = bytearray(len(text))
+    for a, b in taken:
+        chars[a:b] = b"\1" * (b - a)
+    return chars
+
+
+def _occurrences(text: str, sentences, name: str, taken_chars: bytearray) -> list[tuple[int, int]]:
     body = re.escape(name).replace(re.escape(" "), r"\s+")
     pattern = re.compile(rf"(?<![\w&-]){body}(?![\w&]|-\w)")
     first = name.split(" ", 1)[0]  # which every occurrence begins with
@@ -423,7 +425,7 @@ def _occurrences(text: str, sentences, name: str, taken) -> list[tuple[int, int]
             continue
         for m in pattern.finditer(text, s, e):
             a, b = m.span()
-            if not any(x < b and a < y for x, y in taken):
+            if taken_chars.find(1, a, b) < 0:
                 spans.append((a, b))
     return spans
 
@@ -462,17 +464,17 @@ def recognize(doc: Document) -> list[NameMention]:
             taken = [(a, b) for a, b, _ in names]
             names += [t for t in tickers if not any(a < t[1] and t[0] < b for a, b in taken)]
         spans += names
-    taken = [(a, b) for a, b, _ in spans]
-    unknown = find_unknown(text, doc.sentences, taken)
+    taken_chars = _taken_chars(text, [(a, b) for a, b, _ in spans])
+    unknown = find_unknown(text, doc.sentences, taken_chars)
     gazette = gazetteer()
     unknown_spans: list[tuple[int, int, Unknown]] = []
     forms = [(u.name, u) for u in unknown.values()]
     forms += [(short, u) for u in unknown.values() if (short := _short_form(u.name, gazette))
               and short not in unknown]
     for surface, info in sorted(forms, key=lambda f: -len(f[0])):
-        for a, b in _occurrences(text, doc.sentences, surface, taken):
+        for a, b in _occurrences(text, doc.sentences, surface, taken_chars):
             unknown_spans.append((a, b, info))
-            taken.append((a, b))
+            taken_chars[a:b] = b"\1" * (b - a)
     sentence_of = _sentence_index(doc)
     out = [NameMention(a, b, c, table[c]["name"], sentence_of(a), table[c]) for a, b, c in spans]
     out += [NameMention(a, b, None, u.name, sentence_of(a), {"kind": u.kind, "hq": u.hq})

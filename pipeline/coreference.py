@@ -72,6 +72,7 @@ WHICH_AFTER_NOUN = re.compile(r"(?P<noun>\w+),\s+which\b")
 IT = re.compile(r"\bit\b")
 INTERJECTION = re.compile(r"\s*(?:\([^)]*\))?\s*,[^,]{0,100},")  # ", which it sold last year,"
 POSSESSIVE = re.compile(r"['’]s?\b")
+DECAYED = tuple(DECAY ** distance for distance in range(WINDOW + 1))  # the salience left after 0 ... WINDOW sentences
 
 
 @dataclass
@@ -458,7 +459,7 @@ def _antecedent(a: Anaphor, history, counts, entities) -> str | None:
         distance = a.sentence - sentence
         if distance > WINDOW:
             break
-        scores[key] = scores.get(key, 0.0) + weight * DECAY ** distance
+        scores[key] = scores.get(key, 0.0) + weight * DECAYED[distance]
     if not scores and history:  # nothing nearby: the document's topic
         scores = {k: 0.0 for k in counts}
     best, best_score = None, -1.0

@@ -28,11 +28,11 @@ from pipeline.types import Claim, Document, Mention, Span
 VALUE_TYPES = ("MONEY", "PERCENT")
 # A company right after these words is an agent, object or comparison, not the value's owner:
 # "led by Sequoia", "to acquire Kestrel", "its stake in Nvidia", "the digital arm of Reliance".
-NOT_OWNER_BEFORE = re.compile(
-    r"(?:\b(?:led by|backed by|arranged by|provided by|from|with|by|analysts? at|according to|than|against|"
-    r"paid|pays|paying|pay|owes|owed|"
-    r"including|such as|like|in|into|of|over|beside|behind|acquire|acquiring|acquired|acquisition of|buy|buying|"
-    r"bought|purchase|purchasing|take over|taking over)\s+(?:the\s+)?(?:[\w-]+\s+){0,2})$", re.I)
+NOT_OWNER_CUES = (
+    "led by", "backed by", "arranged by", "provided by", "from", "with", "by", "analyst at", "analysts at",
+    "according to", "than", "against", "paid", "pays", "paying", "pay", "owes", "owed",
+    "including", "such as", "like", "in", "into", "of", "over", "beside", "behind", "acquire", "acquiring", "acquired",
+    "acquisition of", "buy", "buying", "bought", "purchase", "purchasing", "take over", "taking over")
 OWNER_AFTER = re.compile(r"^\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
 POSSESSIVE = re.compile(r"^(?:'s|’s|')")
 PRIOR_VALUE = re.compile(r"\b(?:up|down|higher|lower|rising|falling)\s+from(?:\s+(?:about|roughly|nearly|around))?\s*$", re.I)
@@ -51,10 +51,18 @@ BY_BEFORE = re.compile(r"\bby\s+$")
 LITERAL = re.compile(r"[a-zA-Z0-9' -]+")  # a cue without regular-expression syntax
 
 
+# The letters re.IGNORECASE takes for an ASCII letter besides its two cases (\u212a: Kelvin sign).
+OTHER_CASES = {"i": "İı", "k": "\u212a", "s": "ſ"}
+
+
 def _trie(phrases: list[str]) -> str:
     """Lowercase ASCII phrases as one alternation in the shape of a trie ("ai(?: capex| spending)?").
     Matched case-insensitively it finds what the alternation of the phrases longest first finds,
-    but the regex engine tries a few first letters per position instead of every phrase."""
+    but the regex engine tries a few first letters per position instead of every phrase.
+
+    The first letters are spelt out in every case re.I matches ("(?-i:a)...|(?-i:A)..."): the
+    engine skips a branch that starts with a case-sensitive literal without entering it, which
+    about halves the time of a search; the rest of each phrase is matched case-insensitively."""
     root: dict = {}
     for phrase in phrases:
         node = root
@@ -62,13 +70,26 @@ def _trie(phrases: list[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}  # a phrase ends here
 
-    def alternation(node: dict) -> str:
-        branches = [re.escape(char) + alternation(child) for char, child in node.items() if char]
+    def alternation(node: dict, first: bool = False) -> str:
+        branches = []
+        for char, child in node.items():
+            if not char:
+                continue
+            rest = alternation(child)
+            if first:
+                cases = dict.fromkeys(char + char.upper() + OTHER_CASES.get(char, ""))
+                branches += ["(?-i:" + re.escape(case) + ")" + rest for case in cases]
+            else:
+                branches.append(re.escape(char) + rest)
         if "" in node:  # longer phrases first, then the one ending here
             return "(?:" + "|".join(branches) + ")?" if branches else ""
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return alternation(root)
+    return alternation(root, first=True)
+
+
+# Only whether it matches counts, so the cues can take the faster shape of a trie.
+NOT_OWNER_BEFORE = re.compile(r"\b(?:" + _trie(NOT_OWNER_CUES) + r")\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _words(items: list[str], ends_matter: bool = True) -> re.Pattern:
@@ -84,6 +105,21 @@ def _words(items: list[str], ends_matter: bool = True) -> re.Pattern:
     else:
         alternation = "|".join(sorted(items, key=len, reverse=True))
     return re.compile(r"(?<![\w$€£¥₹])(?:" + alternation + r")(?!\w)", re.I)
+
+
+def _first_char_spelt_out(patterns: list[str]) -> list[str]:
+    """The patterns with an optional first character written as two alternatives (",? while " as
+    ", while " and " while ", tried in that order as the greedy "?" does). When every alternative
+    starts with a plain character, the regex engine skips ahead to the characters a match can start
+    with instead of trying the whole alternation at every position (3x faster for clause breaks).
+    A pattern with alternatives of its own is left as it is."""
+    out = []
+    for pattern in patterns:
+        if pattern[1:2] == "?" and pattern[0] not in "\\([|" and "|" not in pattern:
+            out += [pattern[0] + pattern[2:], pattern[2:]]
+        else:
+            out.append(pattern)
+    return out
 
 
 @dataclass(frozen=True)
@@ -109,7 +145,7 @@ def cues() -> Cues:
     clause_wide = [*data["source_cues"], *data["condition_cues"], *data["denial_cues"], *data["threshold_cues"],
                    *data["other_cues"]]
     return Cues(
-        clause_break=re.compile("|".join(data["clause_breaks"]), re.I),
+        clause_break=re.compile("|".join(_first_char_spelt_out(data["clause_breaks"])), re.I),
         parenthetical=re.compile("|".join(data["parentheticals"]), re.I),
         estimate=_words(data["estimate_cues"], ends_matter=False),
         hypothetical=_words(data["hypothetical_cues"], ends_matter=False),
@@ -215,7 +251,8 @@ class Sentence:
 
     def clause(self, m: Mention) -> Clause:
         if m.start not in self._clause_at:
-            self._clause_at[m.start] = next((c for c in self.clauses if m.start in c), Clause((self.span,)))
+            found = next((c for c in self.clauses if m.start in c), None)
+            self._clause_at[m.start] = found or Clause((self.span,))
         return self._clause_at[m.start]
 
     def before(self, m: Mention, words: int) -> str:
@@ -263,8 +300,8 @@ class Sentence:
             if len(between) <= 40 and a.fields.get("currency") != b.fields.get("currency") \
                     and cues().alternative.match(between):
                 alternative_of[id(b)] = alternative_of.get(id(a), a)
-        for v in self.values:
-            if TOLERANCE.search(self.text[self.span[0]:v.start]):
+        for v in self.values:  # the cue ends where the value starts: search the end of the text before it only
+            if TOLERANCE.search(self.text[self.span[0]:v.start].rstrip()[-20:]):
                 tolerance.add(id(v))
         for p in self.values:
             if p.type != "PERCENT" or id(p) in tolerance or self.direction(p) is None:

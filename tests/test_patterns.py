@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from spacy.matcher import Matcher
 
 from conftest import CORPUS, case_lines
@@ -90,3 +91,31 @@ def test_control_characters_in_the_text_cannot_forge_a_token():
 def test_unsupported_specs_are_refused_when_loaded(spec):
     with pytest.raises(ValueError):
         unit(spec)
+
+
+def _vocabulary(compiled: TokenPatterns) -> list[str]:
+    """Words the patterns name, in the case written and capitalized, with numbers and signs."""
+    words = {w for u in (unit(spec) for _, specs in compiled.rows for spec in specs) if u.words for w in u.words}
+    return sorted(words | {w.capitalize() for w in words} | {w.upper() for w in words}) + [
+        "2025", "2026", "26", "3", "1.2", "4,200", "25%", "$", "€", "-", ",", ".", "(", "and", "to", "the",
+        "company", "said", "Q3", "FY2025", "H1", "1Q", "2020s", "12th"]
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_compiled_patterns_match_as_spacy_matcher_on_random_word_runs(name):
+    """Runs of the patterns' own words in random order, case and spacing: the follow-set and
+    first-token shortcuts must never lose a match the Matcher finds, nor add one."""
+    compiled = STAGES[name]().matcher
+    reference = spacy_matcher(compiled)
+    strings = tokens.nlp().vocab.strings
+    words = _vocabulary(compiled)
+
+    @hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(st.sampled_from(words), st.sampled_from(["", " ", " ", "  "])), max_size=12))
+    def check(pieces):
+        text = "".join(word + space for word, space in pieces)
+        doc = tokens.nlp().make_doc(text)
+        expected = {(strings[key], start, end) for key, start, end in reference(doc)}
+        assert set(compiled([t.text for t in doc], [bool(t.whitespace_) for t in doc])) == expected
+
+    check()

@@ -13,10 +13,9 @@ every peak memory figure is that phase's own:
    ``pip install -e ".[bench]"``), when it is installed.
 
 Words are ``len(text.split())``, as in the run summary; words/s is over the timed work only:
-models are loaded before the clock starts (for extract, by a warm-up run on a short document
-of its own, not in the dump, in the same process, whose loaded stages the forked workers
-inherit), and extract is then timed
-whole, reading and writing included, as a user sees it.
+models are loaded before the clock starts (for extract, by running the stages on a short text
+of their own, not in the dump, in the same process, whose loaded data the forked workers
+inherit), and extract is then timed whole, reading and writing included, as a user sees it.
 Peak memory is the highest RSS of the phase's process and its children together, sampled
 every 50 ms with psutil. Ratios: ours/tokenizer, ours/en_core_web_sm, 2 workers/1 worker.
 
@@ -88,21 +87,13 @@ def phase_tokenizer(dump: Path, _: Path) -> float:
 
 SHARD_SIZE = 100  # documents per shard: enough shards to keep two workers busy
 
-# A document not in the dump that goes through every stage's loading (the company tables,
-# the pattern files, dateparser's first parse of a full date), so that the clock measures work.
-WARM_UP = {"id": "warm-up", "published": "2025-12-24", "text": (
-    "Apple said on Tuesday, Dec. 23, 2025, that its revenue rose 8% to $102.5 billion in the "
-    "fourth quarter of fiscal 2025. The company expects capital spending of about RMB 20bn "
-    "next year, up 3 percentage points from 2024.")}
+def warm_up() -> None:
+    """Load every stage's data (pipeline.running.warm_up, on a text not in the dump), so that
+    the clock measures work."""
+    from pipeline.running import warm_up as run_warm_up
+    from pipeline.stages import build_pipeline
 
-
-def warm_up(folder: Path) -> None:
-    from pipeline.running import extract
-    from pipeline.settings import Settings
-
-    path = folder / "warm-up.jsonl"
-    path.write_text(json.dumps(WARM_UP) + "\n", encoding="utf-8")
-    extract([path], folder / "warm-up-run", Settings(workers=1))
+    run_warm_up(build_pipeline())
 
 
 def phase_extract(workers: int):
@@ -110,7 +101,7 @@ def phase_extract(workers: int):
         from pipeline.running import extract
         from pipeline.settings import Settings
 
-        warm_up(out.parent)  # stages load their data
+        warm_up()
         started = time.perf_counter()
         extract([dump], out, Settings(workers=workers, shard_size=SHARD_SIZE))
         return time.perf_counter() - started
@@ -189,7 +180,7 @@ def profile(dump: Path, out: Path, top: int) -> None:
     from pipeline.running import extract
     from pipeline.settings import Settings
 
-    warm_up(out)  # models loaded before profiling
+    warm_up()
     profiler = Profiler(interval=0.001)
     profiler.start()
     extract([dump], out / "profiled", Settings(workers=1, shard_size=SHARD_SIZE))

@@ -123,21 +123,14 @@ def _candidates(text: str, first: re.Match, end: int, upper: bool) -> tuple[list
     return tokens, range(len(tokens), 0, -1)
 
 
-def _first_tokens(text: str) -> re.Pattern:
-    """The pattern of the tokens that may begin a name, for find_names in this text."""
-    g = gazetteer()
-    return g.starts if any(w in text for w in g.small_words) else g.capital_starts
-
-
-def find_names(text: str, start: int, end: int, starts: re.Pattern | None = None) -> list[tuple[int, int, str]]:
-    """KB name matches (start, end, company id) in text[start:end], longest first, no overlaps.
-    starts: _first_tokens(text), when known."""
+def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """KB name matches (start, end, company id) in text[start:end], longest first, no overlaps."""
     g = gazetteer()
     sentence = text[start:end]
     upper = _headline(sentence)
     found: list[tuple[int, int, str]] = []
     covered = start
-    for first_token in (starts or g.starts).finditer(text, start, end):  # only tokens that may begin a name
+    for first_token in g.starts.finditer(text, start, end):  # only tokens that may begin a name
         if first_token.start() < covered:
             continue
         if not _start(first_token.group())[0]:
@@ -384,22 +377,22 @@ def find_unknown(text: str, sentences, taken_chars: bytearray) -> dict[str, Unkn
                 based = re.search(r"([A-Z][\w]+(?:\s[A-Z][\w]+)?)-based", ap.group("mods") or "")
                 if based:
                     hq = based.group(1)
-            if not cue and (next_cue and (p["which"].match(after) or p["raised"].match(after)
-                                          or p["after"].match(after))
-                            or trimmed.endswith(endings["before"]) and p["before"].search(before)
-                            or next_cue and p["data"].match(after) and p["according"].search(before)):
-                cue = True
+            if not cue and next_cue:  # ", which builds", " raised $40 million", " said"
+                cue = bool(p["which"].match(after) or p["raised"].match(after) or p["after"].match(after))
+            if not cue and trimmed.endswith(endings["before"]):  # "shares of X"
+                cue = bool(p["before"].search(before))
+            if not cue and next_cue and p["data"].match(after):  # "according to X data"
+                cue = bool(p["according"].search(before))
             if cue:
                 if kind is None and words[-1] in weak_suffixes:
                     kind = cues()["suffix_kinds"].get(words[-1])
                 chunk[2] = Unknown(name, kind, hq)
         # Coordinated names share a cue: "backers Index Ventures and Partech".
         for x, y in zip(chunks, chunks[1:]):
-            if isinstance(x[2], Unknown) and y[2] is None:
-                if p["and"].match(text[x[1]:y[0]]):
+            if p["and"].match(text[x[1]:y[0]]):
+                if isinstance(x[2], Unknown) and y[2] is None:
                     y[2] = Unknown(normalize(text[y[0]:y[1]]), kind=x[2].kind)
-            elif isinstance(y[2], Unknown) and x[2] is None:
-                if p["and"].match(text[x[1]:y[0]]):
+                elif isinstance(y[2], Unknown) and x[2] is None:
                     x[2] = Unknown(normalize(text[x[0]:x[1]]), kind=y[2].kind)
         for a, b, info in chunks:
             if isinstance(info, Unknown) and info.name not in found:
@@ -456,9 +449,8 @@ def recognize(doc: Document) -> list[NameMention]:
     """All name mentions in the document's sentences, in order."""
     text, table = doc.text, resources.companies()
     spans: list[tuple[int, int, str]] = []
-    starts = _first_tokens(text)
     for s, e in doc.sentences:
-        names = find_names(text, s, e, starts)
+        names = find_names(text, s, e)
         tickers = find_tickers(text, s, e)
         if tickers:
             taken = [(a, b) for a, b, _ in names]

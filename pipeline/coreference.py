@@ -268,6 +268,7 @@ def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list
     names_in = _starting_in(names)
     pattern = _nominal_pattern()
     for s, e in doc.sentences:
+        local = names_in(s, e)  # only these can overlap or stand in apposition to its nominals
         for m in _overlapping(pattern, text, s, e):
             mods = m.group("mods").split()
             if any(w.rstrip(",").lower() in STOP_MODS for w in mods):
@@ -276,7 +277,6 @@ def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list
                    for i, w in enumerate(mods)):
                 continue
             a, b = m.start(), m.end()
-            local = names_in(s, e)  # only these can overlap or stand in apposition to the nominal
             if any(a < n.end and n.start < b for n in local):
                 continue  # "the TikTok owner"
             if NOT_NOMINAL_NEXT.match(text, b, e):
@@ -308,10 +308,10 @@ def _find_pronouns(doc: Document, names: list[NameMention], sentence_of) -> list
     text, found = doc.text, []
     names_in = _starting_in(names)
     for s, e in doc.sentences:
+        local = names_in(s, e)  # all the names that can come before a pronoun in its sentence
         for m in PRONOUN.finditer(text, s, e):
             word, a, b = m.group().lower(), m.start(), m.end()
             before, after = text[s:a], text[b:e]
-            local = names_in(s, e)  # all the names that can come before the pronoun in its sentence
             if _after_other_organization(text, s, a, local):
                 continue  # "The Securities and Exchange Board of India said it had no comment"
             if word == "it" and _expletive().match(after):

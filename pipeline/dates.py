@@ -32,7 +32,6 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import compress, count
 
 from pipeline import calendar, resources, tokens
 from pipeline.calendar import CALENDAR_YEAR, Calendar, Context
@@ -82,15 +81,9 @@ def month_number(name: str | None) -> int | None:
 
 def month_sentences(doc: Document) -> list[Span]:
     """The sentences with a month name: where a calendar statement can be (each names one)."""
-    t = tokens.table(doc)
-    at = list(compress(count(), map(_month_forms().__contains__, map(str.lower, t.texts))))  # month tokens
-    found = []
-    for a, b in doc.sentences:
-        first, end = bisect_right(t.ends, a), bisect_left(t.starts, b)  # the tokens it overlaps
-        i = bisect_left(at, first)
-        if i < len(at) and at[i] < end:
-            found.append((a, b))
-    return found
+    months, t = _month_forms(), tokens.table(doc)
+    return [(a, b) for a, b in doc.sentences
+            if not months.isdisjoint(map(str.lower, t.texts[bisect_right(t.ends, a):bisect_left(t.starts, b)]))]
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +97,7 @@ def find_statements(doc: Document, patterns: list[tuple[re.Pattern, bool]]) -> l
     """Fiscal calendar statements, statements of one sentence merged (a calendar and a label)."""
     found, sentences = [], month_sentences(doc)
     for pattern, recurring in patterns:
-        for m in (m for a, b in sentences for m in pattern.finditer(doc.text, a, b)):
+        for m in (match for a, b in sentences for match in pattern.finditer(doc.text, a, b)):
             groups = m.groupdict()
             first, last = month_number(groups.get("first")), month_number(groups.get("last"))
             start_month = first or (last % 12 + 1 if last else None)

@@ -40,8 +40,6 @@ class Gazetteer:
     tickers: dict[str, str] = field(default_factory=dict)  # ticker -> id
     bare_tickers: frozenset[str] = frozenset()  # tickers that count on their own
     starts: re.Pattern = re.compile("")  # a token that may begin a name: a capital, "3M", "xAI", "eBay"
-    capital_starts: re.Pattern = re.compile("")  # the same, quicker, for a text without small_words
-    small_words: tuple[str, ...] = ()  # first tokens of more than one letter in small letters: "xAI", "eBay"
     conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (surface, kept id, other id)
 
 
@@ -130,14 +128,6 @@ def gazetteer() -> Gazetteer:
     listed = sorted((t for t in g.longest_exact if not t[0].isupper()), key=len, reverse=True)
     alternatives = "|".join([r"[^\W\d_a-z][^\W_]*"] + [re.escape(t) + r"(?![^\W_])" for t in listed])
     g.starts = re.compile(rf"(?<![^\W_])(?:{alternatives})")
-    # Without the small_words, a search can skip to a capital, another letter or the first letter of
-    # a listed token ("3M", "e&"), then test what comes before and the rest of the token.
-    g.small_words = tuple(t for t in listed if "a" <= t[0] <= "z" and len(t) > 1)
-    listed = [t for t in listed if t not in g.small_words]
-    firsts = "".join(sorted({re.escape(t[0]) for t in listed}))
-    alternatives = "|".join([r"(?<=[^\W\d_a-z])[^\W_]*"]
-                            + [rf"(?<={re.escape(t[0])}){re.escape(t[1:])}(?![^\W_])" for t in listed])
-    g.capital_starts = re.compile(rf"[A-Z\x80-\U0010ffff{firsts}](?<![^\W_].)(?:{alternatives})")
     return g
 
 

@@ -29,7 +29,6 @@ documents (``cache/index.sqlite``: key, doc_id, text_sha256, counts, where its l
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
@@ -182,21 +181,26 @@ def shards(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-WARM_UP = Document(doc_id="warm-up", published="2025-12-24", text=(
-    "Apple said on Tuesday, Dec. 23, 2025, that its revenue rose 8% to $102.5 billion in the fourth "
-    "quarter of fiscal 2025. The company expects to spend about RMB 20bn next year."))
+WARM_UP = ("Apple said on Tuesday, Dec. 23, 2025, that its revenue rose 8% to $102.5 billion in the fourth "
+           "quarter of fiscal 2025. The company expects to spend about RMB 20bn next year.")
+
+
+def warm_up(stages: list[Stage]) -> None:
+    """Run the stages on a short text that reaches all their loaders (company tables, pattern
+    files, dateparser's first parse of a full date), so that later work finds the data loaded."""
+    run_stages(Document(doc_id="warm-up", text=WARM_UP, published="2025-12-24"), stages, Counter())
 
 
 def _pool(workers: int, stages: list[Stage]):
-    """A pool of worker processes. On Linux they are forked once this process has run the stages
-    on a short text, so that every worker starts with the stages' data loaded (about a second
-    per process otherwise) and shares it copy-on-write; elsewhere they start fresh and load it."""
+    """A pool of worker processes. On Linux they are forked once this process has warmed up the
+    stages, so that every worker starts with their data loaded (about a second per process
+    otherwise) and shares it copy-on-write; elsewhere they start fresh and load it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if not sys.platform.startswith("linux"):
         return ProcessPoolExecutor(max_workers=workers)
-    run_stages(copy.deepcopy(WARM_UP), stages, Counter())
+    warm_up(stages)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 

@@ -13,8 +13,8 @@ seen, remembering their tokens: the same tokens as spaCy's on the whole text
 (tests/test_tokens.py), without building a spaCy Doc for every document, which took a quarter of
 the pipeline's time. One thing crosses runs in spaCy: a special case such as ":)" or "Inc." is
 also looked for as a phrase of tokens, and a phrase found across a space (": )") can keep an
-overlapping one from applying. A text where two tokens of such a phrase meet across a space is
-left to spaCy whole.
+overlapping one from applying. So two runs are tokenized together where two tokens of such a
+phrase could meet across the space between them.
 
 Patterns are spaCy Matcher patterns kept as JSON Lines in models/patterns/<name>.jsonl, run
 compiled to regular expressions (pipeline/patterns.py). A string "@list" inside an ``IN`` value
@@ -78,8 +78,8 @@ class Table:
 
 
 def run_tokens(run: str) -> tuple[tuple[int, int, bool], ...]:
-    """spaCy's tokens of one run (start, end, followed by whitespace); () when the run is one
-    token with no whitespace after it, the common case."""
+    """spaCy's tokens of one run, or of runs joined by spaces (start, end, followed by
+    whitespace); () when it is one token with no whitespace after it, the common case."""
     found = _run_tokens.get(run)
     if found is None:
         found = tuple((t.idx, t.idx + len(t), bool(t.whitespace_)) for t in nlp().tokenizer(run))
@@ -137,6 +137,7 @@ def tokenize(text: str) -> Table:
     texts: list[str] = []
     spaces: list[bool] = []
     joins, spaced = phrase_joins(), False
+    first = unit_start = 0  # the first token and character of the last run (or joined runs)
     for match in RUNS.finditer(text):
         run, start = match.group(), match.start()
         if run[0] == " " and start:  # the space after a run of other characters
@@ -145,13 +146,18 @@ def tokenize(text: str) -> Table:
             if not run:
                 spaced = True
                 continue
-        if spaced:
-            spaced = False
-            if (text[start - 2], run[0]) in joins:  # a phrase may cross the space: spaCy decides
-                return _spacy_table(text)
-        pieces = _run_tokens.get(run)
-        if pieces is None:
+        if spaced and (text[start - 2], run[0]) in joins:
+            # spaCy may find a special-case phrase across this space: the runs on both sides
+            # are tokenized together
+            del starts[first:], ends[first:], texts[first:], spaces[first:]
+            run, start = text[unit_start:match.end()], unit_start
             pieces = run_tokens(run)
+        else:
+            first, unit_start = len(starts), start
+            pieces = _run_tokens.get(run)
+            if pieces is None:
+                pieces = run_tokens(run)
+        spaced = False
         if not pieces:
             starts.append(start)
             ends.append(match.end())
@@ -164,12 +170,6 @@ def tokenize(text: str) -> Table:
             texts.append(run[a:b])
             spaces.append(space)
     return Table(starts, ends, texts, spaces)
-
-
-def _spacy_table(text: str) -> Table:
-    doc = nlp().make_doc(text)
-    return Table([t.idx for t in doc], [t.idx + len(t) for t in doc], [t.text for t in doc],
-                 [bool(t.whitespace_) for t in doc])
 
 
 def table(doc: Document) -> Table:

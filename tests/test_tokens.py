@@ -32,12 +32,12 @@ def table(text: str) -> tuple[list, list, list, list]:
 
 
 @pytest.mark.parametrize("text", ["", " ", "  ", "x", " x", "x ", "x  ", " \n x", "a \n b", "\n\nHK$80bn (mid-2026).\t",
-                                  "U.S. firms' 5%-6% rise; don't\xa0stop :)"])
+                                  "U.S. firms' 5%-6% rise; don't\xa0stop :)", "a : - ) b ( ; ) c", "models. Online"])
 def test_spacy_tokens_of_short_texts(text):
     assert table(text) == spacy_table(text)
 
 
-def test_a_phrase_across_a_space_left_to_spacy():
+def test_runs_a_phrase_may_cross_are_tokenized_together():
     # spaCy alone makes ";)1)" into ";)" "1" ")"; after "( " the phrase "(;" found across the
     # space keeps ";)" from applying
     assert spacy_table(";)1)")[2] == [";)", "1", ")"]

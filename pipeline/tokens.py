@@ -55,8 +55,8 @@ def nlp():
     return nlp
 
 
-RUNS = re.compile(r"\s+|\S+")  # \s is str.isspace, as in spaCy's tokenizer
-WORDS = re.compile(r"\S+")
+WORDS = re.compile(r"\S+")  # runs of other characters than whitespace (\s is str.isspace, as in spaCy)
+WORDS_THEN_END = re.compile(r"\S+|\Z")  # the runs of other characters, then the text's end
 CACHED_RUNS = 100_000  # runs whose tokens are remembered
 _run_tokens: dict[str, tuple[tuple[int, int, bool], ...]] = {}
 
@@ -132,44 +132,52 @@ def tokenize(text: str) -> Table:
     novel = set(WORDS.findall(text)).difference(_run_tokens)
     if novel:
         learn(sorted(novel))
-    starts: list[int] = []
-    ends: list[int] = []
-    texts: list[str] = []
-    spaces: list[bool] = []
-    joins, spaced = phrase_joins(), False
-    first = unit_start = 0  # the first token and character of the last run (or joined runs)
-    for match in RUNS.finditer(text):
-        run, start = match.group(), match.start()
-        if run[0] == " " and start:  # the space after a run of other characters
-            spaces[-1] = True
-            run, start = run[1:], start + 1
-            if not run:
-                spaced = True
-                continue
+    t = Table([], [], [], [])
+    starts, ends, texts, spaces = t.starts, t.ends, t.texts, t.spaces
+    joins = phrase_joins()
+    end = first = unit_start = 0  # where the last run ends; the first token and character of it
+    for match in WORDS_THEN_END.finditer(text):
+        start, run = match.start(), match.group()
+        spaced = False
+        if start > end:  # whitespace before this run
+            if end and text[end] == " ":  # one space after a run only marks its last token
+                spaces[-1] = True
+                end += 1
+                spaced = start == end
+            if start > end:  # the rest of the whitespace is a run of its own
+                first, unit_start = len(starts), end
+                _add(t, text[end:start], end, run_tokens(text[end:start]))
+        if not run:
+            break
+        end = match.end()
         if spaced and (text[start - 2], run[0]) in joins:
             # spaCy may find a special-case phrase across this space: the runs on both sides
             # are tokenized together
             del starts[first:], ends[first:], texts[first:], spaces[first:]
-            run, start = text[unit_start:match.end()], unit_start
+            _add(t, text[unit_start:end], unit_start, run_tokens(text[unit_start:end]))
+            continue
+        first, unit_start = len(starts), start
+        pieces = _run_tokens.get(run)
+        if pieces is None:
             pieces = run_tokens(run)
+        if pieces:
+            _add(t, run, start, pieces)
         else:
-            first, unit_start = len(starts), start
-            pieces = _run_tokens.get(run)
-            if pieces is None:
-                pieces = run_tokens(run)
-        spaced = False
-        if not pieces:
             starts.append(start)
-            ends.append(match.end())
+            ends.append(end)
             texts.append(run)
             spaces.append(False)
-            continue
-        for a, b, space in pieces:
-            starts.append(start + a)
-            ends.append(start + b)
-            texts.append(run[a:b])
-            spaces.append(space)
-    return Table(starts, ends, texts, spaces)
+    return t
+
+
+def _add(t: Table, run: str, start: int, pieces: tuple[tuple[int, int, bool], ...]) -> None:
+    if not pieces:
+        pieces = ((0, len(run), False),)
+    for a, b, space in pieces:
+        t.starts.append(start + a)
+        t.ends.append(start + b)
+        t.texts.append(run[a:b])
+        t.spaces.append(space)
 
 
 def table(doc: Document) -> Table:

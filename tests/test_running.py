@@ -81,6 +81,43 @@ def test_running_failing_stage_leaves_no_partial_output():
     assert len(shard.lines["errors"]) == 1 and shard.lines["entities"] == []
 
 
+class ExplodingOn:
+    """A stage between the recognizers that adds a mention, and fails on one document."""
+    name, requires, assigns = "exploding_on", ("sentences",), ("mentions",)
+
+    def __init__(self, doc_id):
+        self.doc_id = doc_id
+
+    def __call__(self, doc):
+        doc.mentions.append(Mention("MONEY", 0, 3, {"amount": 1.0, "currency": "USD"}))
+        if doc.doc_id == self.doc_id:
+            raise RuntimeError("boom")
+        return doc
+
+
+def test_running_documents_in_groups_as_one_by_one(monkeypatch):
+    """A shard's documents go through the stages stage by stage, in groups: each document's
+    lines are those it gets alone, and a failure on one document of a group touches no other."""
+    import pipeline.running as running
+
+    full = build_pipeline()
+    stages = full[:3] + [ExplodingOn("b")] + full[3:]
+    texts = {"a": ARTICLE, "b": ARTICLE.replace("Acme", "Apple"), "c": ARTICLE.replace("4%", "5%")}
+
+    def docs():
+        return [Document(doc_id=i, text=t) for i, t in texts.items()]
+
+    alone = [process_shard(0, [doc], stages).items[0].lines for doc in docs()]
+    grouped = process_shard(0, docs(), stages)
+    assert [out.lines for out in grouped.items] == alone
+    assert [len(lines["errors"]) for lines in alone] == [0, 1, 0]
+    assert ['"start":0,' in "".join(lines["entities"]) for lines in alone] == [True, False, True]
+    assert all(lines["claims"] for lines in alone)  # the stages after the failing one ran
+    monkeypatch.setattr(running, "GROUP_CHARS", 1)  # a group per document
+    assert [len(g) for g in running.groups(docs())] == [1, 1, 1]
+    assert [out.lines for out in process_shard(0, docs(), stages).items] == alone
+
+
 def test_running_interrupted_run_is_marked_incomplete(run_extract, tmp_path, monkeypatch):
     import pipeline.running as running
 

@@ -130,6 +130,8 @@ def learn(runs: list[str]) -> None:
 def tokenize(text: str) -> Table:
     """The tokens of a text, as spaCy's tokenizer (``nlp()``) makes them."""
     novel = set(WORDS.findall(text)).difference(_run_tokens)
+    if len(novel) > CACHED_RUNS:  # more new runs than are remembered: spaCy takes the text whole
+        return spacy_table(text)
     if novel:
         learn(sorted(novel))
     t = Table([], [], [], [])
@@ -178,6 +180,18 @@ def _add(t: Table, run: str, start: int, pieces: tuple[tuple[int, int, bool], ..
         t.ends.append(start + b)
         t.texts.append(run[a:b])
         t.spaces.append(space)
+
+
+def spacy_table(text: str) -> Table:
+    """The tokens of a text by spaCy's tokenizer on the whole text."""
+    from spacy.attrs import IDX, LENGTH, SPACY
+
+    doc = nlp().make_doc(text)
+    if not len(doc):
+        return Table([], [], [], [])
+    starts, lengths, spaces = doc.to_array([IDX, LENGTH, SPACY]).T.tolist()
+    ends = [a + n for a, n in zip(starts, lengths)]
+    return Table(starts, ends, [text[a:b] for a, b in zip(starts, ends)], [bool(x) for x in spaces])
 
 
 def table(doc: Document) -> Table:

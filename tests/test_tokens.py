@@ -67,3 +67,12 @@ def test_runs_forgotten_in_the_middle_of_a_text(monkeypatch):
     tokens._run_tokens.clear()
     assert table(text) == spacy_table(text)
     assert "\n\n" not in tokens._run_tokens and len(tokens._run_tokens) < 10
+
+
+def test_text_with_more_new_runs_than_remembered(monkeypatch):
+    monkeypatch.setattr(tokens, "CACHED_RUNS", 5)
+    text = "Acme's revenue rose 5% to $1.2bn in mid-2026, said U.S. analysts (a :) ; )."
+    tokens._run_tokens.clear()
+    assert table(text) == spacy_table(text)
+    assert not tokens._run_tokens  # taken whole by spaCy, nothing learnt
+    assert table("") == spacy_table("") == ([], [], [], [])

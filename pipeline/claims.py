@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import attrgetter
 
 from pipeline import resources
 from pipeline.types import Claim, Document, Mention, Span
@@ -33,12 +35,13 @@ NOT_OWNER_CUES = (
     "according to", "than", "against", "paid", "pays", "paying", "pay", "owes", "owed",
     "including", "such as", "like", "in", "into", "of", "over", "beside", "behind", "acquire", "acquiring", "acquired",
     "acquisition of", "buy", "buying", "bought", "purchase", "purchasing", "take over", "taking over")
-OWNER_AFTER = re.compile(r"^\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
-POSSESSIVE = re.compile(r"^(?:'s|’s|')")
+# OWNER_AFTER, POSSESSIVE and EARLIER are matched at an offset of the text (pattern.match(text, pos, endpos)).
+OWNER_AFTER = re.compile(r"\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
+POSSESSIVE = re.compile(r"'s|’s|'")
 PRIOR_VALUE = re.compile(r"\b(?:up|down|higher|lower|rising|falling)\s+from(?:\s+(?:about|roughly|nearly|around))?\s*$", re.I)
 NEW_LEVEL = re.compile(r"\bto(?:\s+(?:about|roughly|around|nearly|a record))?\s*$", re.I)
 PRIOR_VALUE_AFTER = re.compile(r"^,?\s*(?:up|down)\s+from\b", re.I)
-EARLIER = re.compile(r"^,?\s*(?:a|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)\b", re.I)
+EARLIER = re.compile(r",?\s*(?:a|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)\b", re.I)
 ADJACENT_CHANGE = re.compile(r"\s*,?\s*(?:up|down)\s+(?:about\s+|roughly\s+|nearly\s+)?", re.I)
 HOLDING = re.compile(r"\b(?:hold|holds|held|own|owns|owned|stake)\b", re.I)
 TOLERANCE = re.compile(r"(?:plus or minus|±)\s*$", re.I)
@@ -49,6 +52,7 @@ CHANGE_AFTER = re.compile(r"[^;]{0,90}?(?:\bor\s+)?\b(?:up|down|higher|lower|an?
 ON_BEFORE = re.compile(r"\bon\s+$")
 BY_BEFORE = re.compile(r"\bby\s+$")
 LITERAL = re.compile(r"[a-zA-Z0-9' -]+")  # a cue without regular-expression syntax
+FORM_RANK = {"name": 0, "nominal": 1, "pronoun": 2}  # the company's name is preferred, then a nominal
 
 
 # The letters re.IGNORECASE takes for an ASCII letter besides its two cases (\u212a: Kelvin sign).
@@ -229,46 +233,62 @@ class Sentence:
         self._direction: dict[Span, str | None] = {}
         self._may_own_at: dict[int, bool] = {}
         self._periods_if_share_price: dict[bool, list[Mention]] = {}
+        self._clauses: list[Clause] | None = None
 
-    @cached_property
+    @property
     def clauses(self) -> list[Clause]:
-        return clauses(self.text, self.span)
+        # (not a functools.cached_property: that takes a lock on first use, which costs more than the check)
+        if self._clauses is None:
+            self._clauses = clauses(self.text, self.span)
+        return self._clauses
 
     def clause(self, m: Mention) -> Clause:
-        if m.start not in self._clause_at:
-            found = next((c for c in self.clauses if m.start in c), None)
-            self._clause_at[m.start] = found or Clause((self.span,))
-        return self._clause_at[m.start]
+        found = self._clause_at.get(m.start)
+        if found is None:
+            found = next((c for c in self.clauses if m.start in c), None) or Clause((self.span,))
+            self._clause_at[m.start] = found
+        return found
+
+    def words_before(self, m: Mention) -> list[str]:
+        """The words of m's clause before it."""
+        words = self._words_before.get(m.start)
+        if words is None:
+            text = " ".join(self.text[a:min(b, m.start)] for a, b in self.clause(m).pieces if a < m.start)
+            words = self._words_before[m.start] = text.split()
+        return words
+
+    def words_after(self, m: Mention) -> list[str]:
+        """The words of m's clause after it."""
+        words = self._words_after.get((m.start, m.end))
+        if words is None:
+            text = " ".join(self.text[max(a, m.end):b] for a, b in self.clause(m).pieces if b > m.end)
+            words = self._words_after[m.start, m.end] = text.split()
+        return words
 
     def before(self, m: Mention, words: int) -> str:
         """Up to ``words`` words of m's clause before it."""
-        if m.start not in self._words_before:
-            c = self.clause(m)
-            text = " ".join(self.text[a:min(b, m.start)] for a, b in c.pieces if a < m.start)
-            self._words_before[m.start] = text.split()
-        return " ".join(self._words_before[m.start][-words:])
+        return " ".join(self.words_before(m)[-words:])
 
     def after(self, m: Mention, words: int | None = None) -> str:
-        if (m.start, m.end) not in self._words_after:
-            c = self.clause(m)
-            text = " ".join(self.text[max(a, m.end):b] for a, b in c.pieces if b > m.end)
-            self._words_after[m.start, m.end] = text.split()
-        return " ".join(self._words_after[m.start, m.end][:words])
+        return " ".join(self.words_after(m)[:words])
 
     def direction(self, p: Mention) -> str | None:
         """'increase'/'decrease' when a direction word stands right around a percentage."""
-        if (p.start, p.end) not in self._direction:
-            self._direction[p.start, p.end] = self._find_direction(p)
-        return self._direction[p.start, p.end]
+        key = p.start, p.end
+        if key not in self._direction:
+            self._direction[key] = self._find_direction(p)
+        return self._direction[key]
 
     def _find_direction(self, p: Mention) -> str | None:
-        before, after = self.before(p, 6), self.after(p, 2)
+        c = cues()
+        words_after = self.words_after(p)
+        before, after = " ".join(self.words_before(p)[-6:]), " ".join(words_after[:2])
         if PRIOR_VALUE.search(before) or NEW_LEVEL.search(before):
             return None  # "down from 30%", "narrowed ... to 1.57%": a level, not a change
-        if PRIOR_VALUE_AFTER.match(self.after(p, 4)):
+        if PRIOR_VALUE_AFTER.match(" ".join(words_after[:4])):
             after = ""  # "29%, down from 30%": the direction belongs to the comparison
-        window = cues().not_direction.sub(" ", before + " # " + after)
-        up, down = cues().increase.search(window), cues().decrease.search(window)
+        window = c.not_direction.sub(" ", before + " # " + after)
+        up, down = c.increase.search(window), c.decrease.search(window)
         if up and down:  # the nearer one wins
             mark = window.index("#")
             return "increase" if abs(up.start() - mark) < abs(down.start() - mark) else "decrease"
@@ -320,49 +340,54 @@ class Sentence:
     def claimed(self, v: Mention) -> bool:
         """False when the words around the value mark it as not the company's claim."""
         c = cues()
-        if c.estimate.search(self.before(v, 8) + " # " + self.after(v, 6)) or c.hypothetical.search(self.before(v, 7)):
+        before, after = self.words_before(v), self.words_after(v)
+        if c.estimate.search(" ".join(before[-8:]) + " # " + " ".join(after[:6])) \
+                or c.hypothetical.search(" ".join(before[-7:])):
             return False
-        return not c.not_in_clause.search(self.before(v, 1000) + " # " + self.after(v))
+        return not c.not_in_clause.search(" ".join(before) + " # " + " ".join(after))
 
-    def _owner_candidates(self, companies: list[Mention]) -> list[Mention]:
-        return [c for c in companies if self._may_own(c)]
+    def _first_owner(self, companies: Iterable[Mention]) -> Mention | None:
+        """The first of the companies that may own a value."""
+        return next((c for c in companies if self._may_own(c)), None)
 
     def _may_own(self, c: Mention) -> bool:
         """False for an agent, object or comparison ("led by X")."""
-        if c.start not in self._may_own_at:
-            self._may_own_at[c.start] = not NOT_OWNER_BEFORE.search(self.text[max(self.span[0], c.start - 40):c.start])
-        return self._may_own_at[c.start]
+        may_own = self._may_own_at.get(c.start)
+        if may_own is None:
+            may_own = not NOT_OWNER_BEFORE.search(self.text[max(self.span[0], c.start - 40):c.start])
+            self._may_own_at[c.start] = may_own
+        return may_own
 
     def subject(self, v: Mention) -> Mention | None:
         clause = self.clause(v)
         in_clause = [c for c in self.companies if c.start in clause]
-        before = self._owner_candidates([c for c in in_clause if c.end <= v.start])
-        owner = [c for c in self.companies if c.start >= v.end and OWNER_AFTER.match(self.text[v.end:c.start])
-                 and (POSSESSIVE.match(self.text[c.end:]) or " at " in self.text[v.end:c.start]
-                      or self.text[c.start:c.end].lower() == "its")]
-        if owner and not HOLDING.search(self.before(v, 6)):
-            chosen = owner[0]
-        elif before:
-            chosen = before[-1]
+        owner = next((c for c in self.companies if c.start >= v.end and OWNER_AFTER.match(self.text, v.end, c.start)
+                      and (POSSESSIVE.match(self.text, c.end) or " at " in self.text[v.end:c.start]
+                           or self.text[c.start:c.end].lower() == "its")), None)
+        if owner is not None and not HOLDING.search(self.before(v, 6)):
+            chosen = owner
+        elif before := self._first_owner(reversed([c for c in in_clause if c.end <= v.start])):
+            chosen = before  # the nearest before it
         elif clause.antecedent_end is not None and (ante := [c for c in self.companies
                                                              if 0 <= clause.antecedent_end - c.end <= 3]):
             chosen = ante[-1]
         else:
-            earlier = self._owner_candidates([c for c in self.companies if c.end <= clause.start()])
-            after = self._owner_candidates([c for c in in_clause if c.start >= v.end])
             fallback = [c for c in self.companies if c.end <= v.start][-1:] or self.companies[:1]
-            chosen = (earlier[:1] or after[:1] or fallback)[0]
+            chosen = (self._first_owner(c for c in self.companies if c.end <= clause.start())  # earlier
+                      or self._first_owner(c for c in in_clause if c.start >= v.end)  # after
+                      or fallback[0])
         return self._named(chosen, v)
 
     def _named(self, chosen: Mention, v: Mention) -> Mention:
         """The company's name if the sentence names it, else a nominal, else the pronoun."""
+        if FORM_RANK.get(chosen.fields.get("form", "name"), 0) == 0:
+            return chosen  # nothing ranks before a name
         key = chosen.fields.get("company_id") or chosen.fields.get("name")
         same = [c for c in self.companies if (c.fields.get("company_id") or c.fields.get("name")) == key]
-        rank = {"name": 0, "nominal": 1, "pronoun": 2}
-        best = min(rank.get(c.fields.get("form", "name"), 0) for c in same)
-        if rank.get(chosen.fields.get("form", "name"), 0) == best:
+        best = min(FORM_RANK.get(c.fields.get("form", "name"), 0) for c in same)
+        if FORM_RANK.get(chosen.fields.get("form", "name"), 0) == best:
             return chosen
-        pool = [c for c in same if rank.get(c.fields.get("form", "name"), 0) == best]
+        pool = [c for c in same if FORM_RANK.get(c.fields.get("form", "name"), 0) == best]
         if best > 0:  # a nominal stands for a pronoun only in the same clause (not "the group" of a unit)
             clause = self.clause(chosen)
             pool = [c for c in pool if c.start in clause]
@@ -382,22 +407,23 @@ class Sentence:
         stand between it and its period ("for 2026 rose 41% to $1.32 billion"); ``family`` is
         its metric family."""
         clause = self.clause(v)
-        if EARLIER.match(self.text[v.end:self.span[1]]):
+        if EARLIER.match(self.text, v.end, self.span[1]):
             return None  # "from Rs 1,272 crore a year earlier": the other date is not its period
         # the trading day is the period of a share price or market value, not of other figures
         share_price = family in ("share price", "market value", "valuation") and self._mentions_share_price
-        candidates = []
+        best = None  # (distance, date): the nearest, the first of equals
         for d in self._periods(share_price):
             d_clause = self.clause(d)
-            if d_clause != clause and (d_clause.antecedent_end is not None or clause.antecedent_end is not None):
+            if (d_clause.antecedent_end is not None or clause.antecedent_end is not None) and d_clause != clause:
                 continue  # a relative clause's date is not the main clause's period, nor the reverse
             between = (d.end, v.start) if d.end <= v.start else (v.end, d.start)
             others = [x for x in self.values if between[0] <= x.start < between[1] and x is not v
                       and not any(x is r for r in related)]
             # a date beyond another value is more likely that value's ("$7bn, up from $5bn last year")
             distance = between[1] - between[0] + (1000 if d.start not in clause else 0) + 200 * len(others)
-            candidates.append((distance, d))
-        return min(candidates, key=lambda c: c[0])[1] if candidates else None
+            if best is None or distance < best[0]:
+                best = distance, d
+        return best[1] if best else None
 
     def _periods(self, share_price: bool) -> list[Mention]:
         """The dates that may be a period, not an event ("said on Tuesday", "since 2024")."""
@@ -447,11 +473,11 @@ def assemble(text: str, span: Span, mentions: list[Mention]) -> list[Claim]:
         subject = sentence.subject(v)
         if subject is None or sentence.is_analyst(subject):
             continue
-        change = next((p for p in sentence.values if change_of.get(id(p)) is v), None)
+        change = next((p for p in sentence.values if change_of.get(id(p)) is v), None) if change_of else None
         if change is None and v.type == "PERCENT" and sentence.direction(v):
             change = v  # "revenue grew 40%": the value is itself the change
         metric, family = sentence.metric(v)
-        alternatives = [a for a in sentence.values if alternative_of.get(id(a)) is v]
+        alternatives = [a for a in sentence.values if alternative_of.get(id(a)) is v] if alternative_of else []
         claims.append(Claim(
             subject=subject, value=v, metric=metric, sentence=span,
             alternatives=alternatives,
@@ -468,7 +494,7 @@ class Claims:
     assigns = ("claims",)
 
     def __call__(self, doc: Document) -> Document:
-        mentions = sorted(doc.mentions, key=lambda m: (m.start, m.end))
+        mentions = sorted(doc.mentions, key=attrgetter("start", "end"))
         i = 0
         for span in doc.sentences:
             while i < len(mentions) and mentions[i].start < span[0]:

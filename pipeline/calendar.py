@@ -37,6 +37,7 @@ NUMBER = re.compile(r"^\d{1,3}$")
 DASHES = {"-", "–", "—"}
 SIZES = {"quarter": 3, "half": 6, "year": 12, "month": 1}
 GRANULARITY_BY_MONTHS = {3: "quarter", 6: "half", 12: "year"}
+ONE_DAY = timedelta(days=1)
 
 
 class Unresolved(ValueError):
@@ -119,14 +120,14 @@ def words_table() -> Words:
 # ---------------------------------------------------------------- date arithmetic
 
 def month_end(year: int, month: int) -> date:
-    return add_months(date(year, month, 1), 1) - timedelta(days=1)
+    return add_months(date(year, month, 1), 1) - ONE_DAY
 
 
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole months, the day of month clamped to the month's length."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     month += 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    last = (date(year + month // 12, month % 12 + 1, 1) - ONE_DAY).day
     return date(year, month, min(day.day, last))
 
 
@@ -148,7 +149,7 @@ def out(start: date, end: date, granularity: str, relative: bool) -> dict:
 
 
 def months_out(start: date, months: int, granularity: str, relative: bool) -> dict:
-    return out(start, add_months(start, months) - timedelta(days=1), granularity, relative)
+    return out(start, add_months(start, months) - ONE_DAY, granularity, relative)
 
 
 # ---------------------------------------------------------------- reading the words
@@ -388,7 +389,7 @@ def _period_ended(w, t, ctx):
     years = _years(tail)
 
     def period(end: date) -> tuple[date, date]:
-        after = end + timedelta(days=1)
+        after = end + ONE_DAY
         if unit in ("week", "day"):
             return after - timedelta(days=count * (7 if unit == "week" else 1)), end
         return add_months(after, -count * SIZES.get(unit, 1)), end
@@ -489,8 +490,8 @@ def _relative_span(w, t, ctx):
         return add_months(day, n * {"month": 1, "quarter": 3, "half": 6, "year": 12, "decade": 120}[unit])
 
     if forward:
-        return out(published, shift(published, count) - timedelta(days=1), unit, True)
-    return out(shift(published, -count) + timedelta(days=1), published, unit, True)
+        return out(published, shift(published, count) - ONE_DAY, unit, True)
+    return out(shift(published, -count) + ONE_DAY, published, unit, True)
 
 
 FORMS = {
@@ -511,6 +512,7 @@ FORMS = {
     "relative-unit": _relative_unit,
     "relative-span": _relative_span,
 }
+TENSED_FORMS = frozenset({"month", "day"})  # the forms whose handlers read ``Context.tense``
 
 
 def parse_published(value: str | None) -> date | None:

@@ -95,17 +95,18 @@ def _month_forms() -> frozenset[str]:
 
 def find_statements(doc: Document, patterns: list[tuple[re.Pattern, bool]]) -> list[Statement]:
     """Fiscal calendar statements, statements of one sentence merged (a calendar and a label)."""
-    found, sentences = [], month_sentences(doc)
+    found, sentences, text = [], month_sentences(doc), doc.text
     for pattern, recurring in patterns:
-        for m in (match for a, b in sentences for match in pattern.finditer(doc.text, a, b)):
-            groups = m.groupdict()
-            first, last = month_number(groups.get("first")), month_number(groups.get("last"))
-            start_month = first or (last % 12 + 1 if last else None)
-            label = None
-            if groups.get("label") and groups.get("label_end"):
-                label = "start" if int(groups["label_end"]) == int(groups["label"]) + 1 else "end"
-            sentence = sentence_index(doc.sentences, m.start())
-            found.append((m.start(), m.end(), sentence, start_month, label, recurring))
+        for a, b in sentences:
+            for m in pattern.finditer(text, a, b):
+                groups = m.groupdict()
+                first, last = month_number(groups.get("first")), month_number(groups.get("last"))
+                start_month = first or (last % 12 + 1 if last else None)
+                label = None
+                if groups.get("label") and groups.get("label_end"):
+                    label = "start" if int(groups["label_end"]) == int(groups["label"]) + 1 else "end"
+                sentence = sentence_index(doc.sentences, m.start())
+                found.append((m.start(), m.end(), sentence, start_month, label, recurring))
     merged = []
     for start, end, sentence, start_month, label, recurring in sorted(found):
         same = [f for f in found if f[2] == sentence and sentence >= 0]
@@ -155,15 +156,23 @@ class FiscalCalendars:
 
     def __init__(self, doc: Document, statements: list[Statement]):
         self.sentences = doc.sentences
-        self.companies = sorted((m for m in doc.mentions if m.type == "COMPANY" and m.fields.get("company_id")),
-                                key=lambda m: m.start)
-        self.company_starts = [m.start for m in self.companies]
+        self.mentions = doc.mentions
         self.statements = []
         for s in statements:  # the owner's fiscal_year_label names the year unless the text does
             owner = self.company_at(s.start)
             label = s.calendar.label if s.labelled else self.kb_label(owner)
             self.statements.append(Statement(s.start, s.end, s.sentence, Calendar(s.calendar.start_month, label),
                                              s.recurring, owner, s.labelled))
+
+    @cached_property
+    def companies(self) -> list[Mention]:
+        """The COMPANY mentions with a company id, in order (sorted when first asked for)."""
+        return sorted((m for m in self.mentions if m.type == "COMPANY" and m.fields.get("company_id")),
+                      key=lambda m: m.start)
+
+    @cached_property
+    def company_starts(self) -> list[int]:
+        return [m.start for m in self.companies]
 
     def company_at(self, pos: int) -> str | None:
         """The company a text position is about: the last COMPANY mention before it in its
@@ -263,9 +272,10 @@ class Dates:
         found = []
         for form, first, last in spans:
             words, start, end = t.texts[first:last], t.starts[first], t.ends[last - 1]
+            # the tense of the sentence, where the form's resolver reads it
+            said = tense(t, first, doc.sentences) if form in calendar.TENSED_FORMS else "past"
             try:
-                fields = calendar.resolve(form, words, self.context(form, words, start, published,
-                                                                    tense(t, first, doc.sentences), fiscal))
+                fields = calendar.resolve(form, words, self.context(form, words, start, published, said, fiscal))
             except ValueError:  # relative without P (calendar.Unresolved), or not a date after all
                 continue
             found.append(Mention("DATE", start, end, fields))
@@ -279,29 +289,28 @@ def _words() -> dict:
 
 def keep(t: tokens.Table, start: int, end: int) -> bool:
     """Drop matches that are no dates in their context (see tests/cases/dates.jsonl, none lines)."""
-    raw, texts = _words(), t.texts
+    words, texts = _context_words(), t.texts
     lowered = [w.lower() for w in texts[start:end]]
     before = texts[start - 1].lower() if start > 0 else None
     after = texts[end] if end < len(texts) else None
     after_lower = after.lower() if after is not None else None
     if "and" in lowered and before != "between":
         return False  # "2025 and 2027" is a range only after "between"
-    if before in raw["recurring"]:
+    if before in words.recurring:
         return False  # "every March", "per quarter"
     first = texts[start]
     if lowered[0] in ("last", "next") and before == "the":
         return False  # "the last year of the deal": no deictic "last year" inside
-    if YEAR_TOKEN.match(first) and end - start == 1:
-        if after_lower in raw["count_nouns"] and before not in raw["prepositions"]:
+    if end - start == 1 and YEAR_TOKEN.match(first):
+        if after_lower in words.count_nouns and before not in words.prepositions:
             return False  # "2100 employees"
         if start > 0 and texts[start - 1] in ("-", "–", "#", "No.") and not _edge_before(t, start - 1):
             return False  # "KR-2026", "pre-2020", "No. 2025"
     if end - start == 1 and first in _month_names():
         nxt = after or ""
-        if nxt[:1].isupper() and nxt.isalpha() and nxt not in calendar.words_table().months \
-                and nxt.lower() not in calendar.words_table().weekdays:
+        if nxt[:1].isupper() and nxt.isalpha() and nxt not in words.months and nxt.lower() not in words.weekdays:
             return False  # "June Yoon", "August Capital"
-        if first == "May" and before not in raw["prepositions"]:
+        if first == "May" and before not in words.prepositions:
             return False  # the modal verb
     if lowered[-1] in ("year", "month", "week", "decade") and lowered[0] == "the" \
             and after_lower in ("of", "before", "after"):
@@ -311,12 +320,32 @@ def keep(t: tokens.Table, start: int, end: int) -> bool:
     if lowered[-1] in ("quarter", "half") and after_lower == "of":
         return False  # "the first half of the payment" ("the first half of 2026" is a longer match)
     if "quarter" in lowered or "half" in lowered:
-        if before in raw["counting"] and lowered[0] != "the" and "-" not in lowered:
+        if before in words.counting and lowered[0] != "the" and "-" not in lowered:
             return False  # "for a third quarter in a row" (but "a second-quarter loss" is a date)
         rest = [w.lower() for w in texts[end:end + 3]]
         if rest[:3] == ["in", "a", "row"] or rest[:1] in (["running"], ["straight"]):
             return False
     return True
+
+
+@dataclass(frozen=True)
+class ContextWords:
+    """The words ``keep`` reads around a match (models/patterns/date_words.json), as sets."""
+
+    recurring: frozenset[str]
+    count_nouns: frozenset[str]
+    prepositions: frozenset[str]
+    counting: frozenset[str]
+    months: frozenset[str]  # lower case, as calendar.Words.months
+    weekdays: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _context_words() -> ContextWords:
+    t = calendar.words_table()
+    raw = t.raw
+    return ContextWords(frozenset(raw["recurring"]), frozenset(raw["count_nouns"]), frozenset(raw["prepositions"]),
+                        frozenset(raw["counting"]), frozenset(t.months), frozenset(t.weekdays))
 
 
 @lru_cache(maxsize=1)
@@ -325,9 +354,10 @@ def _month_names() -> frozenset[str]:
     return frozenset(calendar.words_table().month_names)
 
 
-def _hyphen_edges() -> set[str]:
+@lru_cache(maxsize=1)
+def _hyphen_edges() -> frozenset[str]:
     """Modifiers joined by a hyphen: "mid-2026", "end-March"."""
-    return set(calendar.words_table().edge_adjectives) | set(_words()["hyphen_edges"])
+    return calendar.words_table().edge_adjectives | frozenset(_words()["hyphen_edges"])
 
 
 def _edge_before(t: tokens.Table, hyphen: int) -> bool:
@@ -381,12 +411,13 @@ def tense(t: tokens.Table, first: int, sentences: list[Span]) -> str:
     start = t.starts[first]
     i = sentence_index(sentences, start)
     sentence_first = bisect_left(t.starts, sentences[i][0] if i >= 0 else start)  # its first token
+    texts = t.texts
     for i in range(first - 1, sentence_first - 1, -1):
-        text = t.texts[i]
-        word = text.lower()
+        text = texts[i]
         if text in month_names:
             continue  # "in April and May": a month, not the modal
-        if word in future or (word in ("set", "poised", "slated") and t.texts[i + 1].lower() == "to"):
+        word = text.lower()
+        if word in future or (word in ("set", "poised", "slated") and texts[i + 1].lower() == "to"):
             return "future"
         if word in past or (word.endswith("ed") and len(word) > 4 and word not in not_past):
             return "past"

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from pipeline import resources
@@ -12,8 +13,9 @@ from pipeline.types import Document, Span
 
 
 @lru_cache(maxsize=1)
-def hedges() -> tuple[re.Pattern, re.Pattern]:
-    """(before, after): hedges ending right before a mention, and starting right after it."""
+def hedges() -> tuple[re.Pattern, re.Pattern, int | None]:
+    """(before, after, reach): hedges ending right before a mention, hedges starting right after
+    it, and the most characters a hedge of the before list can take (None: no limit known)."""
     sections: dict[str, list[str]] = {"before": [], "after": []}
     current = "before"
     for line in resources.read_lines(resources.model_path("patterns", "hedges.txt")):
@@ -21,15 +23,50 @@ def hedges() -> tuple[re.Pattern, re.Pattern]:
             current = line[1:-1]
         else:
             sections[current].append(line)
-    before = re.compile(r"(?:^|\W)(?:" + "|".join(sections["before"]) + r")\s*$", re.I)
+    words = "(?:" + "|".join(sections["before"]) + ")"
+    before = re.compile(r"(?:^|\W)" + words + r"\s*$", re.I)
     after = re.compile(r"^(?:" + "|".join(sections["after"]) + r")", re.I)
-    return before, after
+    return before, after, _longest_match(words, re.I)
+
+
+def _longest_match(pattern: str, flags: int) -> int | None:
+    """The most characters a match of ``pattern`` can take, or None if there is no limit or the
+    pattern looks behind (reads text before its match)."""
+    if "(?<" in pattern:  # (?<= or (?<!
+        return None
+    try:  # the parser behind re.compile, which measures how long matches can be (not a public API)
+        try:
+            from re import _parser
+        except ImportError:  # Python 3.10
+            import sre_parse as _parser
+        most = _parser.parse(pattern, flags).getwidth()[1]
+    except Exception:  # noqa: BLE001 - without it, the whole sentence is searched
+        return None
+    return None if most >= _parser.MAXREPEAT else most
 
 
 def is_hedged(text: str, start: int, end: int, sentence: Span) -> bool:
-    before, after = hedges()
-    return bool(before.search(text[sentence[0]:start]) or after.match(text[end:sentence[1]]))
+    before, after, reach = hedges()
+    return bool(before.search(text[_window_start(text, sentence[0], start, reach):start])
+                or after.match(text[end:sentence[1]]))
+
+
+def _window_start(text: str, first: int, start: int, reach: int | None) -> int:
+    """Where a hedge ending right before ``start``, in a sentence beginning at ``first``, can begin
+    at the earliest, with the non-word character before it. Only whitespace may follow the hedge,
+    so it ends no earlier than where the whitespace before ``start`` begins, and begins at most
+    ``reach`` characters before that. A window opening after ``first`` finds no more than the
+    whole sentence would: a hedge at the window's start (where ``^`` matches) would be too long."""
+    if reach is None:
+        return first
+    i = start
+    while i > first and text[i - 1].isspace():
+        i -= 1
+    return max(first, i - reach - 1)
 
 
 def sentence_of(doc: Document, start: int) -> Span:
-    return next((s for s in doc.sentences if s[0] <= start < s[1]), (start, start))
+    """The sentence containing text position ``start`` (sentences are in order), else (start, start)."""
+    sentences = doc.sentences
+    i = bisect_right(sentences, start, key=lambda sentence: sentence[0]) - 1
+    return sentences[i] if i >= 0 and start < sentences[i][1] else (start, start)

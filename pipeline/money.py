@@ -13,6 +13,7 @@ Why not quantulum3: it reads "€1.2bn" as euro·bit·newton, misses "RMB 200 bi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -99,7 +100,7 @@ def resolve(words: list[str], yuan: bool = False) -> dict:
     i = 0
     while i < len(words):
         word, low = words[i], lowered[i]
-        if m := mags.match(word):
+        if not word.isalpha() and (m := mags.match(word)):  # a number has a digit: no letters-only word
             if m["sym"]:
                 currency = currency or t.before.get(m["sym"], (None, 1.0))[0]
             values.append([parse_number(m["num"]), t.magnitudes[m["mag"].lower()] if m["mag"] else None])
@@ -173,12 +174,18 @@ def _speaks_of_yuan(text: str, sentence: Span, position: int) -> bool:
     yen/yuan word in the text is a yuan word."""
     if YUAN.search(text, *sentence) is not None:
         return True
-    markers = [(m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(text)]
-    return _yuan_nearby(markers, position)
+    return _yuan_nearby(_markers(text), position)
 
 
-def _yuan_nearby(markers: list[tuple[int, bool]], position: int) -> bool:
+@lru_cache(maxsize=1)  # the "¥" signs of a text share its yen/yuan words
+def _markers(text: str) -> tuple[tuple[int, bool], ...]:
+    """(offset, is a yuan word) of each yen/yuan word in the text, in order."""
+    return tuple((m.start(), m.group("yuan") is not None) for m in YEN_OR_YUAN.finditer(text))
+
+
+def _yuan_nearby(markers: tuple[tuple[int, bool], ...], position: int) -> bool:
     """Whether the nearest yen/yuan word before ``position`` (else after it) is a yuan word."""
-    before = [is_yuan for at, is_yuan in markers if at < position]
-    after = [is_yuan for at, is_yuan in markers if at >= position]
-    return before[-1] if before else (after[0] if after else False)
+    i = bisect_left(markers, position, key=lambda marker: marker[0])  # markers[:i] are before it
+    if i > 0:
+        return markers[i - 1][1]
+    return markers[0][1] if markers else False

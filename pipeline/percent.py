@@ -20,6 +20,8 @@ from pipeline.types import Document, Mention
 UNITS = ["%", "percent", "pc", "pct", "per-cent"]
 POINTS = ["point", "points", "pts", "pt", "percentage-point", "percentage-points"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+PERCENT_WORDS = frozenset([*UNITS, *POINTS, "cent", "pp"])  # a span says percent with one of these
+POINT_WORDS = frozenset([*POINTS, "pp"])
 LISTS = {
     "units": UNITS,
     "points": POINTS,
@@ -32,7 +34,7 @@ def resolve(words: list[str]) -> dict:
     """Percent, points and range of a recognized PERCENT span, from its token texts."""
     spelled = tables().spelled
     lowered = [w.lower() for w in words]
-    if not any(w.endswith("%") or w in UNITS or w in POINTS or w in ("cent", "pp") for w in lowered):
+    if PERCENT_WORDS.isdisjoint(lowered) and not any(w.endswith("%") for w in lowered):
         raise ValueError(f"not a percentage: {' '.join(words)!r}")
     numbers = [float(m.group().replace(",", "")) for w in words for m in NUMBER.finditer(w)]
     if not numbers:
@@ -40,7 +42,7 @@ def resolve(words: list[str]) -> dict:
         numbers = [spelled.get(two, spelled.get(lowered[0]))] if lowered[0] in spelled else []
     if not numbers or numbers[0] is None:
         raise ValueError(f"not a percentage: {' '.join(words)!r}")
-    points = any(w in POINTS or w == "pp" for w in lowered)
+    points = not POINT_WORDS.isdisjoint(lowered)
     if len(numbers) > 1:
         low, high = numbers[0], numbers[-1]
         return {"percent": (low + high) / 2, "points": points, "low": low, "high": high}

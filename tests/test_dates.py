@@ -192,3 +192,23 @@ def test_dates_stage_declares_and_pickles():
     assert (stage.name, stage.requires, stage.assigns) == ("dates", ("sentences",), ("mentions",))
     stage.matcher  # built lazily, never pickled
     assert len(pickle.dumps(stage)) < 200
+
+
+def test_dates_tense_is_read_only_by_the_forms_that_say_so(monkeypatch):
+    """The stage finds the sentence's tense only for calendar.TENSED_FORMS; finding it for every
+    form changes no DATE on the cases and the corpus."""
+    from pipeline import calendar
+    from test_patterns import texts
+
+    def run(text):
+        doc = Document(doc_id="x", text=text, published="2025-12-23")
+        for stage in build_pipeline(until="dates"):
+            doc = stage(doc)
+        return [(m.start, m.end, m.fields) for m in doc.mentions if m.type == "DATE"]
+
+    samples = texts()
+    usual = [run(text) for text in samples]
+    monkeypatch.setattr(calendar, "TENSED_FORMS", frozenset(calendar.FORMS))
+    assert [run(text) for text in samples] == usual
+    monkeypatch.setattr(calendar, "TENSED_FORMS", frozenset())  # and the tense matters somewhere
+    assert [run(text) for text in samples] != usual

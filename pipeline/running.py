@@ -31,6 +31,7 @@ documents (``cache/index.sqlite``: key, doc_id, text_sha256, counts, where its l
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -38,6 +39,7 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -53,6 +55,7 @@ from pipeline.types import Document, ErrorRecord
 from pipeline.writing import ItemOutput, Resume, RunWriter, ShardOutput, dumps, shard_counts
 
 GROUP_CHARS = 200_000  # a shard's documents go through the stages in groups of about this much text
+GC_YOUNG = 50_000  # new container objects between two garbage collections during a run (Python: 700)
 
 
 @dataclass
@@ -383,6 +386,22 @@ def fingerprint(stages: list[Stage], settings: Settings) -> str:
     return digest.hexdigest()[:32]
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cycle collector, run every ``GC_YOUNG`` new container objects instead of every
+    700 while a run lasts. The stages make a great many short-lived tuples, lists and matches
+    and almost no reference cycles, so those collections find little: a one-worker run takes
+    about 6% less CPU time (five alternated runs of each). Memory is freed by reference counting
+    as before. Worker processes forked during the run inherit the setting; the previous one is
+    restored afterwards."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings(), resume: bool = False,
             progress: TextIO | None = None) -> Summary:
     """Read the inputs, run the pipeline, and write the run folder out_dir.
@@ -409,20 +428,21 @@ def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings(), 
     meter = Progress(progress, total_bytes(files)) if progress is not None else None
     count = kept = 0
     try:
-        for plan, processed in map_shards(_jobs(reader, files, settings, state), stages, settings):
-            if plan.done is not None:  # finished by an earlier, interrupted run
-                shard_stats = {"counts": {**plan.done["counts"], "reused": plan.done["counts"].get("documents", 0)}}
-                kept += 1
-            else:
-                shard = plan.merge(processed)
-                writer.write_shard(shard)
-                shard_stats = shard.stats
-            summary.counts.update(shard_stats["counts"])
-            if plan.done is None:
-                summary.stage_seconds.update(shard_stats["stage_seconds"])
-            count += 1
-            if meter is not None:
-                meter.update(summary.counts["documents"], summary.counts["words"], plan.position)
+        with fewer_collections():
+            for plan, processed in map_shards(_jobs(reader, files, settings, state), stages, settings):
+                if plan.done is not None:  # finished by an earlier, interrupted run
+                    shard_stats = {"counts": {**plan.done["counts"], "reused": plan.done["counts"].get("documents", 0)}}
+                    kept += 1
+                else:
+                    shard = plan.merge(processed)
+                    writer.write_shard(shard)
+                    shard_stats = shard.stats
+                summary.counts.update(shard_stats["counts"])
+                if plan.done is None:
+                    summary.stage_seconds.update(shard_stats["stage_seconds"])
+                count += 1
+                if meter is not None:
+                    meter.update(summary.counts["documents"], summary.counts["words"], plan.position)
     except BaseException as e:
         writer.fail(manifest, f"{type(e).__name__}: {e}")
         raise

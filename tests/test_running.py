@@ -487,3 +487,17 @@ def test_running_misplaced_spans_are_never_written():
     assert shard.lines["entities"] == [] and shard.lines["claims"] == []
     assert [json.loads(e)["error"] for e in shard.lines["errors"]][-1] == "TypeError"
     assert shard.stats["counts"]["documents"] == 1
+
+
+def test_running_collects_garbage_less_often_during_a_run_only():
+    import gc
+
+    import pipeline.running as running
+
+    before = gc.get_threshold()
+    with running.fewer_collections():
+        assert gc.get_threshold() == (running.GC_YOUNG, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), running.fewer_collections():
+        raise RuntimeError("a failed run")
+    assert gc.get_threshold() == before

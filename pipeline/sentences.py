@@ -34,10 +34,14 @@ BOUNDARY = re.compile(r"""(?P<punct>[.!?…](?:[ ]?[.!?…])*)(?P<close>["'”�
                       r"""(?=(?P<open>["'“‘«]?)(?P<next>\S+))""")
 WORD_BEFORE = re.compile(r"(\S*)$")
 MULTI_PERIOD = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # U.S, a.m, U.S.A (final period taken off)
-# Both patterns open with the character they look for, and only then look behind it for the
-# space (or the line start) before it: the regex engine skips ahead to candidates quickly.
+# INLINE_BULLET and MARKER_END open with the character they look for, and only then look behind
+# it: the regex engine skips ahead to candidates quickly.
 INLINE_BULLET = re.compile(r"[•⁃▪◦●■](?<=\s.)")  # a bullet after a space
 LIST_MARKER = re.compile(r"(?=[•⁃▪◦●■\da-z])(?<!\S)(?:[•⁃▪◦●■]\s?)?(?P<item>\d{1,2}|[a-z])(?:\.\)|\)|\.)(?=\s)")
+# Where a list marker may be: a "." or ")" right after an item (a digit or small letter, or two
+# digits) that opens the line or follows a space or a bullet. Lines without one (most) need no
+# LIST_MARKER search, which tries every small letter.
+MARKER_END = re.compile(r"[.)](?:(?<=[\da-z][.)])(?<![^\s•⁃▪◦●■][\da-z][.)])|(?<=\d\d[.)])(?<![^\s•⁃▪◦●■]\d\d[.)]))")
 CAMEL = re.compile(r"[a-z]+[A-Z]")  # "iPhone", "eBay" may start a sentence
 
 
@@ -100,6 +104,8 @@ def _ends_sentence(line: str, m: re.Match) -> bool:
 def _list_markers(line: str) -> list[tuple[int, int]]:
     """Spans of list-item markers: one opening the line ("1. The first item"), or runs of
     consecutive ones inside it ("1) ... 2) ...", "a. ... b. ... c. ...")."""
+    if MARKER_END.search(line) is None:
+        return []
     found = list(LIST_MARKER.finditer(line))
     items = {m.span() for m in found if not line[:m.start()].strip()}
     for a, b in zip(found, found[1:]):

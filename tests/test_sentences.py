@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from conftest import ROOT, SEEDS, read_jsonl
 from pipeline.sentences import Sentences, split
@@ -66,3 +67,17 @@ def test_sentences_seed_page_keeps_abbreviations_and_byline_out():
     assert any("major U.S. hyperscalers" in s for s in sentences), "split after U.S."
     assert not any(s.endswith("U.S.") for s in sentences)
     assert all(s == s.strip() and s for s in sentences)
+
+
+MARKER_PIECES = ["a", "b", "z", "1", "2", "12", "99", "3", ".", ")", ".)", " ", "  ", "\t", "•", "■", "x", "The",
+                 "A", "5.", " 1. ", " a) ", "(", ":", "é"]
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(MARKER_PIECES), max_size=14).map("".join))
+def test_sentences_marker_end_is_in_every_line_with_a_list_marker(line):
+    """MARKER_END is only a quick test before LIST_MARKER: it may find more, never less."""
+    from pipeline.sentences import LIST_MARKER, MARKER_END
+
+    if LIST_MARKER.search(line):
+        assert MARKER_END.search(line)

@@ -210,32 +210,34 @@ class TokenPatterns:
         return found
 
     def __call__(self, texts: list[str], spaces: list[bool]) -> list[tuple[str, int, int]]:
-        return self.search(Encoded(texts, spaces), 0, len(texts))
+        return self.search(Encoded(texts, spaces), [(0, len(texts))])
 
-    def search(self, encoded: Encoded, first_token: int, end_token: int) -> list[tuple[str, int, int]]:
-        """Every match (id, first token, end token) within tokens first_token..end_token - 1."""
+    def search(self, encoded: Encoded, ranges: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+        """Every match (id, first token, end token) within each range of tokens (first, end),
+        such as the sentences of a text: a match never goes past the end of its range."""
         string, starts, texts = encoded.string, encoded.starts, encoded.texts
-        endpos = starts[end_token]
         matches = []
         candidates = self._candidates
-        for first in range(first_token, end_token):
-            text = texts[first]
-            begun = candidates.get(text)
-            if begun is None:
-                begun = self.candidates(text)
-            if not begun:
-                continue
-            following = texts[first + 1] if first + 1 < end_token else None
-            position = starts[first]
-            for index in self.tries(text, following):
-                regex = self.regexes[index]
-                found = regex.match(string, position, endpos)
-                if found is None:
+        for first_token, end_token in ranges:
+            endpos = starts[end_token]
+            for first in range(first_token, end_token):
+                text = texts[first]
+                begun = candidates.get(text)
+                if begun is None:
+                    begun = self.candidates(text)
+                if not begun:
                     continue
-                last = encoded.token_at(found.end())
-                matches.append((self.ids[index], first, last))
-                if self.variable[index]:  # the shorter matches, as spaCy's Matcher gives them all
-                    for end in range(first + 1, last):
-                        if regex.fullmatch(string, position, starts[end]):
-                            matches.append((self.ids[index], first, end))
+                following = texts[first + 1] if first + 1 < end_token else None
+                position = starts[first]
+                for index in self.tries(text, following):
+                    regex = self.regexes[index]
+                    found = regex.match(string, position, endpos)
+                    if found is None:
+                        continue
+                    last = encoded.token_at(found.end())
+                    matches.append((self.ids[index], first, last))
+                    if self.variable[index]:  # the shorter matches, as spaCy's Matcher gives them all
+                        for end in range(first + 1, last):
+                            if regex.fullmatch(string, position, starts[end]):
+                                matches.append((self.ids[index], first, end))
         return matches

@@ -232,6 +232,15 @@ def keep_range(t: Table, start: int, end: int) -> bool:
     return True
 
 
+def sentence_tokens(doc: Document) -> list[tuple[int, int]]:
+    """The tokens of each sentence (first, end): from the first token it overlaps."""
+    if "sentence_tokens" not in doc.cache:
+        t = table(doc)
+        doc.cache["sentence_tokens"] = [(bisect_right(t.ends, a), bisect_left(t.starts, b))
+                                        for a, b in sorted(doc.sentences)]
+    return doc.cache["sentence_tokens"]
+
+
 def find(doc: Document, m: TokenPatterns, taken: list[Span] = (), keep=None) -> list[tuple[str, int, int]]:
     """Longest non-overlapping matches (pattern id, first token, end token) that lie inside one
     sentence, overlap none of the ``taken`` character spans and pass ``keep(table, first, end)``."""
@@ -245,9 +254,7 @@ def find(doc: Document, m: TokenPatterns, taken: list[Span] = (), keep=None) -> 
         reach.append(furthest)
     found = []
     t = table(doc)
-    matches = (match for a, b in sentences  # each sentence, from the first token it overlaps
-               for match in m.search(t.encoded, bisect_right(t.ends, a), bisect_left(t.starts, b)))
-    for key, start, end in matches:
+    for key, start, end in m.search(t.encoded, sentence_tokens(doc)):
         a, b = t.starts[start], t.ends[end - 1]
         i = bisect_right(starts, a) - 1
         if i < 0 or b > sentences[i][1]:

@@ -98,16 +98,17 @@ def _start(first: str) -> tuple[int, dict | None, dict | None]:
     return longest, g.tokens.get(first), folded
 
 
-def _candidates(text: str, first: re.Match, end: int, upper: bool) -> tuple[list, Sequence[int]]:
+def _candidates(text: str, first: re.Match, end: int, upper: bool,
+                begins: tuple[int, dict | None, dict | None]) -> tuple[list, Sequence[int]]:
     """The spans of the tokens from first on, up to the most a KB name beginning with it has, and
-    the counts of them that may make a KB name (largest first). Tokens are followed in the tries
-    while some name, as written or casefolded from a capital, begins with them; casefolding keeps
-    ASCII tokens as they are, so past a token in other letters (or in a headline) every count is a
-    candidate."""
+    the counts of them that may make a KB name (largest first); begins: _start of first's text.
+    Tokens are followed in the tries while some name, as written or casefolded from a capital,
+    begins with them; casefolding keeps ASCII tokens as they are, so past a token in other letters
+    (or in a headline) every count is a candidate."""
     tokens, counts = [first.span()], []
     rest = TOKEN.finditer(text, first.end(), end)
     word = first.group()
-    longest, exact, folded = _start(word)
+    longest, exact, folded = begins
     while not upper and word.isascii():
         if (exact and END in exact) or (folded and END in folded):
             counts.append(len(tokens))
@@ -131,14 +132,15 @@ def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     covered = start
     for first_token in g.starts.finditer(text, start, end):  # only tokens that may begin a name
-        if first_token.start() < covered:
-            continue
-        if not _start(first_token.group())[0]:
-            continue
         a = first_token.start()
+        if a < covered:
+            continue
+        begins = _start(first_token.group())
+        if not begins[0]:
+            continue
         if a >= 2 and text[a - 1] == "-" and text[a - 2].isalnum():
             continue  # "Self-Reliance", "non-Apple"
-        tokens, counts = _candidates(text, first_token, end, upper)
+        tokens, counts = _candidates(text, first_token, end, upper, begins)
         hit = None
         for n in counts:
             b = tokens[n - 1][1]
@@ -255,13 +257,15 @@ def _cue_patterns() -> dict[str, re.Pattern]:
                  r"sells|runs|provides|designs|raised|was founded|is backed|is owned|is based|"
                  r"is valued|was valued|has raised|had raised|led|rents)\b",
     }
+    # The patterns of what follows a name, and "and", have no "^": they are matched with
+    # Pattern.match(text, pos, endpos), which anchors them at pos (where "^" would not match).
     return {
         "descriptor": re.compile(rf"(?:^|[\s(])(?P<noun>{alt(c['descriptor_nouns'])})\s+$"),
         "before": re.compile(rf"\b(?:{alt(c['before_phrases'])})\s+(?:the\s+)?$"),
         "according": re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I),
-        **{name: re.compile(f"^{pattern}") for name, pattern in after.items()},
-        "any_after": re.compile("^(?:" + "|".join(after.values()) + ")"),  # one test for the usual: none
-        "and": re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)$"),
+        **{name: re.compile(pattern) for name, pattern in after.items()},
+        "any_after": re.compile("(?:" + "|".join(after.values()) + ")"),  # one test for the usual: none
+        "and": re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)$"),
         "suffix_kinds": re.compile(rf"\b(?P<word>{alt(c['suffix_kinds'])})$"),
     }
 
@@ -321,6 +325,8 @@ def find_unknown(text: str, sentences, taken_chars: bytearray) -> dict[str, Unkn
     weak_suffixes = _words("weak_name_suffixes")
     leading = _words("leading_words")
     endings = _cue_endings()
+    legal_after = legal_suffix()
+    c = cues()
     found: dict[str, Unknown] = {}
     for s, e in sentences:
         chunks = []
@@ -329,9 +335,10 @@ def find_unknown(text: str, sentences, taken_chars: bytearray) -> dict[str, Unkn
             if chunk.endswith(MODIFIER_ENDS):
                 continue  # "Hong Kong-listed", "Paris-based": a modifier, not a name
             a, b = m.span()
-            first, *rest = chunk.split(None, 1)
+            parts = chunk.split(None, 1)
+            first = parts[0]
             if first in leading or first in TITLES or first == "&":
-                span = _strip_leading(text, a, b) if rest else None  # a lone "The" or "Chief" is none
+                span = _strip_leading(text, a, b) if len(parts) > 1 else None  # a lone "The" or "Chief" is none
                 if span is None:
                     continue
                 a, b = span
@@ -340,56 +347,59 @@ def find_unknown(text: str, sentences, taken_chars: bytearray) -> dict[str, Unkn
             chunks.append([a, b, None])
         for chunk in chunks:
             a, b = chunk[0], chunk[1]
-            name = normalize(text[a:b])
-            words = name.split()
+            words = text[a:b].replace("’", "'").split()
+            name = " ".join(words)  # as normalize() writes it
             if _is_not_company(name, words):
                 chunk[2] = False
                 continue
-            legal = legal_suffix().match(text, b, e)
-            tail = None if legal else _legal_tail(text, a, b)
+            legal = legal_after.match(text, b, e)
+            # a legal suffix at the end takes a space before it: not in a one-word chunk
+            tail = None if legal or len(words) == 1 else _legal_tail(text, a, b)
             if legal or tail:
                 chunk[1] = b = legal.end() if legal else tail
                 chunk[2] = Unknown(normalize(text[a:b]))
                 continue
             if len(words) == 1 and name.endswith("ly"):
                 continue  # "Additionally, the company ..."
-            before, after = text[max(s, a - 80):a], text[b:min(e, b + 120)]
+            before = text[max(s, a - 80):a]
+            after_end = min(e, b + 120)  # what follows is text[b:after_end]
             kind = hq = None
             cue = False
             if len(words) >= 2 and (words[-1] in suffixes or " ".join(words[-2:]) in suffixes) \
                     and words[0] not in suffixes and words[0] not in leading:
                 cue = True
                 suffix = p["suffix_kinds"].search(name)
-                kind = cues()["suffix_kinds"].get(suffix.group("word")) if suffix else None
+                kind = c["suffix_kinds"].get(suffix.group("word")) if suffix else None
             trimmed = before.rstrip()
             d = trimmed.endswith(endings["descriptor"]) and p["descriptor"].search(before)
             if d:
                 cue = True
-                kind = kind or cues()["descriptor_kinds"].get(d.group("noun"))
+                kind = kind or c["descriptor_kinds"].get(d.group("noun"))
                 city = re.search(r"\b([A-Z][\w]+(?:\s[A-Z][\w]+)?)(?:-based)?\s+(?:[\w-]+\s+)*$", before[:d.start("noun")])
                 if city and city.group(1) not in leading:
                     hq = city.group(1)
-            next_cue = p["any_after"].match(after)
-            ap = next_cue and p["apposition"].match(after)
+            next_cue = p["any_after"].match(text, b, after_end)
+            ap = next_cue and p["apposition"].match(text, b, after_end)
             if ap:
                 cue = True
-                kind = kind or cues()["descriptor_kinds"].get(ap.group("noun"))
+                kind = kind or c["descriptor_kinds"].get(ap.group("noun"))
                 based = re.search(r"([A-Z][\w]+(?:\s[A-Z][\w]+)?)-based", ap.group("mods") or "")
                 if based:
                     hq = based.group(1)
             if not cue and next_cue:  # ", which builds", " raised $40 million", " said"
-                cue = bool(p["which"].match(after) or p["raised"].match(after) or p["after"].match(after))
+                cue = bool(p["which"].match(text, b, after_end) or p["raised"].match(text, b, after_end)
+                           or p["after"].match(text, b, after_end))
             if not cue and trimmed.endswith(endings["before"]):  # "shares of X"
                 cue = bool(p["before"].search(before))
-            if not cue and next_cue and p["data"].match(after):  # "according to X data"
+            if not cue and next_cue and p["data"].match(text, b, after_end):  # "according to X data"
                 cue = bool(p["according"].search(before))
             if cue:
                 if kind is None and words[-1] in weak_suffixes:
-                    kind = cues()["suffix_kinds"].get(words[-1])
+                    kind = c["suffix_kinds"].get(words[-1])
                 chunk[2] = Unknown(name, kind, hq)
         # Coordinated names share a cue: "backers Index Ventures and Partech".
         for x, y in zip(chunks, chunks[1:]):
-            if p["and"].match(text[x[1]:y[0]]):
+            if p["and"].match(text, x[1], y[0]):
                 if isinstance(x[2], Unknown) and y[2] is None:
                     y[2] = Unknown(normalize(text[y[0]:y[1]]), kind=x[2].kind)
                 elif isinstance(y[2], Unknown) and x[2] is None:

@@ -37,7 +37,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from pipeline import resources
-from pipeline.companies import CHUNK, NameMention, _sentence_index
+from pipeline.companies import CHUNK, NameMention, _sentence_index, _taken_chars
 from pipeline.gazetteer import cues, normalize
 from pipeline.types import Document, Mention
 
@@ -104,9 +104,11 @@ def descriptors() -> dict[str, tuple[str, frozenset[str]]]:
 @lru_cache(maxsize=1)
 def _nominal_pattern() -> re.Pattern:
     alt = "|".join(sorted(map(re.escape, heads()), key=len, reverse=True))
-    # "\b[Tt]he", with the boundary tested after the T so that a search can skip to the next T; the
-    # quantifiers are possessive (a word or a space never gives back a letter to what follows)
-    return re.compile(rf"[Tt](?<!\w.)he\s++(?P<mods>(?:[\w.&'’-]++,?+\s++){{0,5}}?)(?P<head>{alt})(?![\w-])")
+    # "\b[Tt]he", written as the literal "he" with the T and the boundary before it tested behind,
+    # so that a search can skip to the next "he": a match starts one character after its nominal
+    # (see _nominal_matches). The quantifiers are possessive (a word or a space never gives back a
+    # letter to what follows)
+    return re.compile(rf"he(?<=[Tt]he)(?<!\w...)\s++(?P<mods>(?:[\w.&'’-]++,?+\s++){{0,5}}?)(?P<head>{alt})(?![\w-])")
 
 
 @lru_cache(maxsize=1)
@@ -263,20 +265,19 @@ def _starting_in(names: list[NameMention]):
     return lambda s, e: ordered[bisect_left(starts, s):bisect_left(starts, e)]
 
 
-def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list[Anaphor]:
+def _find_nominals(doc: Document, names_in, sentence_of) -> list[Anaphor]:
+    """names_in: _starting_in of the names."""
     text, found = doc.text, []
-    names_in = _starting_in(names)
-    pattern = _nominal_pattern()
     for s, e in doc.sentences:
         local = names_in(s, e)  # only these can overlap or stand in apposition to its nominals
-        for m in _overlapping(pattern, text, s, e):
+        for a, m in _nominal_matches(text, s, e):
             mods = m.group("mods").split()
             if any(w.rstrip(",").lower() in STOP_MODS for w in mods):
                 continue
             if any(w.endswith(",") and not (i + 1 < len(mods) and mods[i + 1].endswith("-based"))
                    for i, w in enumerate(mods)):
                 continue
-            a, b = m.start(), m.end()
+            b = m.end()
             if any(a < n.end and n.start < b for n in local):
                 continue  # "the TikTok owner"
             if NOT_NOMINAL_NEXT.match(text, b, e):
@@ -293,20 +294,22 @@ def _find_nominals(doc: Document, names: list[NameMention], sentence_of) -> list
     return found
 
 
-def _overlapping(pattern: re.Pattern, text: str, s: int, e: int):
-    """Matches that may start inside a rejected longer one ("the deal closes, the company")."""
-    pos = s
+def _nominal_matches(text: str, s: int, e: int):
+    """The nominals of _nominal_pattern in text[s:e] as (start, match), also those that start
+    inside a rejected longer one ("the deal closes, the company")."""
+    pattern = _nominal_pattern()
+    pos = s + 1  # a match starts at the "h" of "the"
     while True:
         m = pattern.search(text, pos, e)
         if m is None:
             return
-        yield m
+        yield m.start() - 1, m
         pos = m.start() + 1
 
 
-def _find_pronouns(doc: Document, names: list[NameMention], sentence_of) -> list[Anaphor]:
+def _find_pronouns(doc: Document, names: list[NameMention], names_in, sentence_of) -> list[Anaphor]:
+    """names_in: _starting_in of the names."""
     text, found = doc.text, []
-    names_in = _starting_in(names)
     for s, e in doc.sentences:
         local = names_in(s, e)  # all the names that can come before a pronoun in its sentence
         for m in PRONOUN.finditer(text, s, e):
@@ -413,9 +416,11 @@ def resolve(doc: Document, names: list[NameMention]) -> list[Mention]:
     """Nominal and pronoun mentions, each with its antecedent's company_id and name."""
     sentence_of = _sentence_index(doc)
     text = doc.text
-    anaphors = _find_nominals(doc, names, sentence_of)
-    anaphors += [p for p in _find_pronouns(doc, names, sentence_of)
-                 if not any(p.start < x.end and x.start < p.end for x in anaphors)]
+    names_in = _starting_in(names)
+    anaphors = _find_nominals(doc, names_in, sentence_of)
+    nominal_chars = _taken_chars(text, [(x.start, x.end) for x in anaphors])
+    anaphors += [p for p in _find_pronouns(doc, names, names_in, sentence_of)
+                 if nominal_chars.find(1, p.start, p.end) < 0]  # none overlaps a nominal
     events = sorted([(m.start, 0, m) for m in names] + [(a.start, 1, a) for a in anaphors], key=itemgetter(0, 1))
     bounds = doc.sentences
     history: list[tuple[int, str, float, bool, int]] = []  # (sentence, key, weight, subject, end)
@@ -432,8 +437,11 @@ def resolve(doc: Document, names: list[NameMention]) -> list[Mention]:
         else:
             if m.form == "nominal" and not subject and text[m.end:m.end + 1] not in ("'", "’"):
                 # an object is not its own clause's subject: "SK Square owns 20% of the chipmaker"
-                m.excluded |= {k for sent, k, _, subj, end in history if sent == m.sentence and subj
-                               and not CLAUSE_BREAK.search(text, end, m.start)}
+                for sent, k, _, subj, end in reversed(history):  # this sentence's mentions come last
+                    if sent != m.sentence:
+                        break
+                    if subj and not CLAUSE_BREAK.search(text, end, m.start):
+                        m.excluded.add(k)
             key = _antecedent(m, history, counts, entities)
             if key is None:
                 continue

@@ -501,3 +501,17 @@ def test_running_collects_garbage_less_often_during_a_run_only():
     with pytest.raises(RuntimeError), running.fewer_collections():
         raise RuntimeError("a failed run")
     assert gc.get_threshold() == before
+
+
+def test_running_lines_are_written_as_json_dumps_would():
+    from pipeline.writing import dumps
+
+    record = {"doc_id": "x/1", "text": "Nvidia’s “AI” push: ¥1.2bn, 5%\tup\n\u2028\x02\\", "start": 0, "end": 7,
+              "amount": 28000000000.0, "percent": 0.125, "low": -1.5, "approximate": True, "name": None,
+              "alternatives": [{"amount": 2e15, "currency": "USD"}], "sentence": {"start": 0, "end": 41}}
+    expected = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    assert dumps(record) == expected and json.loads(dumps(record)) == record
+    exponents = {"tiny": -1.5e-07, "vast": 2.5e21}  # spelt 1.5e-7 and 2.5e21, json's same numbers
+    assert json.loads(dumps(exponents)) == exponents
+    huge = {"amount": 10 ** 30}  # past what orjson writes: json writes it
+    assert dumps(huge) == '{"amount":1000000000000000000000000000000}'

@@ -347,8 +347,8 @@ def find_unknown(text: str, sentences, taken_chars: bytearray) -> dict[str, Unkn
             chunks.append([a, b, None])
         for chunk in chunks:
             a, b = chunk[0], chunk[1]
-            words = text[a:b].replace("’", "'").split()
-            name = " ".join(words)  # as normalize() writes it
+            name = normalize(text[a:b])
+            words = name.split()
             if _is_not_company(name, words):
                 chunk[2] = False
                 continue

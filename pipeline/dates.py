@@ -36,6 +36,7 @@ from functools import cached_property, lru_cache
 from pipeline import calendar, resources, tokens
 from pipeline.calendar import CALENDAR_YEAR, Calendar, Context
 from pipeline.layout import MONTH
+from pipeline.sentences import sentence_index
 from pipeline.types import Document, Mention, Span
 
 YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
@@ -57,12 +58,6 @@ class Statement:
     labelled: bool = False  # the text named a fiscal year ("fiscal 2025, a year that closes in ...")
 
 
-def sentence_index(sentences: list[Span], pos: int) -> int:
-    """Index of the sentence containing text position ``pos``, or -1 (sentences are in order)."""
-    i = bisect_right(sentences, pos, key=lambda sentence: sentence[0]) - 1
-    return i if i >= 0 and sentences[i][0] <= pos < sentences[i][1] else -1
-
-
 def statement_patterns() -> list[tuple[re.Pattern, bool]]:
     """(pattern, recurring) for each line of models/patterns/fiscal_calendar.txt."""
     month = rf"{MONTH}\.?"
@@ -81,9 +76,9 @@ def month_number(name: str | None) -> int | None:
 
 def month_sentences(doc: Document) -> list[Span]:
     """The sentences with a month name: where a calendar statement can be (each names one)."""
-    months, t = _month_forms(), tokens.table(doc)
-    return [(a, b) for a, b in doc.sentences
-            if not months.isdisjoint(map(str.lower, t.texts[bisect_right(t.ends, a):bisect_left(t.starts, b)]))]
+    months, texts = _month_forms(), tokens.table(doc).texts
+    return [span for span, (first, end) in zip(sorted(doc.sentences), tokens.sentence_tokens(doc))
+            if not months.isdisjoint(map(str.lower, texts[first:end]))]
 
 
 @lru_cache(maxsize=1)

@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
 
 from pipeline import resources
+from pipeline.sentences import sentence_index
 from pipeline.types import Document, Span
 
 
@@ -66,7 +66,6 @@ def _window_start(text: str, first: int, start: int, reach: int | None) -> int:
 
 
 def sentence_of(doc: Document, start: int) -> Span:
-    """The sentence containing text position ``start`` (sentences are in order), else (start, start)."""
-    sentences = doc.sentences
-    i = bisect_right(sentences, start, key=lambda sentence: sentence[0]) - 1
-    return sentences[i] if i >= 0 and start < sentences[i][1] else (start, start)
+    """The sentence containing text position ``start``, else (start, start)."""
+    i = sentence_index(doc.sentences, start)
+    return doc.sentences[i] if i >= 0 else (start, start)

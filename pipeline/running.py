@@ -229,16 +229,15 @@ def warm_up(stages: list[Stage]) -> None:
     run_stages(Document(doc_id="warm-up", text=WARM_UP, published="2025-12-24"), stages, Counter())
 
 
-def _pool(workers: int, stages: list[Stage]):
-    """A pool of worker processes. On Linux they are forked once this process has warmed up the
-    stages, so that every worker starts with their data loaded (about a second per process
-    otherwise) and shares it copy-on-write; elsewhere they start fresh and load it."""
+def _pool(workers: int):
+    """A pool of worker processes. On Linux they are forked from this process, which ``extract``
+    has warmed up, so that every worker starts with the stages' data loaded (about a second per
+    process otherwise) and shares it copy-on-write; elsewhere they start fresh and load it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if not sys.platform.startswith("linux"):
         return ProcessPoolExecutor(max_workers=workers)
-    warm_up(stages)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
@@ -275,7 +274,7 @@ def map_shards(jobs: Iterable[tuple[object, int, list]], stages: list[Stage],
         submit, window, close = client.submit, 2 * max(1, len(client.nthreads())), client.close
         submit_kwargs = {"pure": False}
     else:
-        pool = _pool(settings.workers, stages)
+        pool = _pool(settings.workers)
         submit, window, close = pool.submit, 2 * settings.workers, pool.shutdown
         submit_kwargs = {}
     pending: deque = deque()
@@ -387,16 +386,16 @@ def fingerprint(stages: list[Stage], settings: Settings) -> str:
 
 
 @contextmanager
-def fewer_collections(stages: list[Stage]) -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
     """Python's cycle collector, made cheaper while a run lasts. The stages make a great many
     short-lived tuples, lists and matches and almost no reference cycles, so the collector runs
-    every ``GC_YOUNG`` new container objects instead of every 700; and the stages' tables, loaded
-    first (``warm_up``), are frozen (``gc.freeze``), so that the collections of older objects no
-    longer walk them. A one-worker run takes about 6% less CPU time for each of the two (five
-    alternated runs of each). Memory is freed by reference counting as before. Worker processes
-    forked during the run inherit both; the previous state is restored afterwards."""
+    every ``GC_YOUNG`` new container objects instead of every 700; and what is loaded by then
+    (the stages' tables, once ``warm_up`` ran) is frozen (``gc.freeze``), so that the collections
+    of older objects no longer walk it. A one-worker run takes about 6% less CPU time for each
+    of the two (five alternated runs of each). Memory is freed by reference counting as before.
+    Worker processes forked during the run inherit both; the previous state is restored
+    afterwards."""
     thresholds = gc.get_threshold()
-    warm_up(stages)
     freeze = gc.get_freeze_count() == 0  # else the caller froze objects of its own: leave them be
     if freeze:
         gc.freeze()
@@ -434,8 +433,10 @@ def extract(inputs: list[Path], out_dir: Path, settings: Settings = Settings(), 
     reader = Reader(max_chars=settings.max_chars)
     meter = Progress(progress, total_bytes(files)) if progress is not None else None
     count = kept = 0
+    if settings.scheduler is None:  # the stages run here or in workers forked from here
+        warm_up(stages)
     try:
-        with fewer_collections(stages):
+        with fewer_collections():
             for plan, processed in map_shards(_jobs(reader, files, settings, state), stages, settings):
                 if plan.done is not None:  # finished by an earlier, interrupted run
                     shard_stats = {"counts": {**plan.done["counts"], "reused": plan.done["counts"].get("documents", 0)}}

@@ -23,6 +23,7 @@ Judged on pySBD's English golden rules and our own news cases by benchmarks/sent
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from pipeline import resources
@@ -43,6 +44,12 @@ LIST_MARKER = re.compile(r"(?=[•⁃▪◦●■\da-z])(?<!\S)(?:[•⁃▪◦�
 # LIST_MARKER search, which tries every small letter.
 MARKER_END = re.compile(r"[.)](?:(?<=[\da-z][.)])(?<![^\s•⁃▪◦●■][\da-z][.)])|(?<=\d\d[.)])(?<![^\s•⁃▪◦●■]\d\d[.)]))")
 CAMEL = re.compile(r"[a-z]+[A-Z]")  # "iPhone", "eBay" may start a sentence
+
+
+def sentence_index(sentences: list[Span], pos: int) -> int:
+    """Index of the sentence containing text position ``pos``, or -1 (sentences are in order)."""
+    i = bisect_right(sentences, pos, key=lambda sentence: sentence[0]) - 1
+    return i if i >= 0 and sentences[i][0] <= pos < sentences[i][1] else -1
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,12 @@ each run on its own (a single space after a run only marks its last token as fol
 whitespace). So ``tokenize`` does that cutting itself and asks spaCy only for runs it has not
 seen, remembering their tokens: the same tokens as spaCy's on the whole text
 (tests/test_tokens.py), without building a spaCy Doc for every document, which took a quarter of
-the pipeline's time. One thing crosses runs in spaCy: a special case such as ":)" or "Inc." is
-also looked for as a phrase of tokens, and a phrase found across a space (": )") can keep an
-overlapping one from applying. So two runs are tokenized together where two tokens of such a
-phrase could meet across the space between them.
+the pipeline's time. A segment (runs with one space between each two, mostly a whole line) is
+put together from the remembered token texts in bulk, with its offsets summed from the token
+lengths. One thing crosses runs in spaCy: a special case such as ":)" or "Inc." is also looked
+for as a phrase of tokens, and a phrase found across a space (": )") can keep an overlapping one
+from applying. So two runs are tokenized together where two tokens of such a phrase could meet
+across the space between them, and a segment with such a meeting goes run by run.
 
 Patterns are spaCy Matcher patterns kept as JSON Lines in models/patterns/<name>.jsonl, run
 compiled to regular expressions (pipeline/patterns.py). A string "@list" inside an ``IN`` value
@@ -28,6 +30,8 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate, chain
+from operator import add, itemgetter
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -56,9 +60,22 @@ def nlp():
 
 
 WORDS = re.compile(r"\S+")  # runs of other characters than whitespace (\s is str.isspace, as in spaCy)
-WORDS_THEN_END = re.compile(r"\S+|\Z")  # the runs of other characters, then the text's end
+SEGMENTS = re.compile(r"\S+(?: \S+)*")  # runs with one space between each two: a line, mostly
 CACHED_RUNS = 100_000  # runs whose tokens are remembered
 _run_tokens: dict[str, tuple[tuple[int, int, bool], ...]] = {}
+_run_texts: dict[str, tuple[str, ...]] = {}  # the token texts of the runs learnt, for segments
+
+
+class _Spaced(dict):
+    """Token count -> whitespace after each of that many tokens of a run before one space."""
+
+    def __missing__(self, n: int) -> tuple[bool, ...]:
+        self[n] = (False,) * (n - 1) + (True,)
+        return self[n]
+
+
+_SPACED = _Spaced()
+_LAST, _FIRST = itemgetter(-1), itemgetter(0)
 
 
 @dataclass
@@ -87,7 +104,9 @@ def run_tokens(run: str) -> tuple[tuple[int, int, bool], ...]:
             found = ()
         if len(_run_tokens) >= CACHED_RUNS:  # keep the memory bounded on endless vocabularies
             _run_tokens.clear()
+            _run_texts.clear()
         _run_tokens[run] = found
+        _run_texts[run] = tuple(run[a:b] for a, b, _ in found) or (run,)
     return found
 
 
@@ -114,6 +133,7 @@ def learn(runs: list[str]) -> None:
     """Remember the tokens of runs of non-space characters, tokenized by spaCy in one call."""
     if len(_run_tokens) + len(runs) > CACHED_RUNS:  # keep the memory bounded on endless vocabularies
         _run_tokens.clear()
+        _run_texts.clear()
     tokens = iter(nlp().tokenizer("\n".join(runs)))  # a newline token: no phrase across runs
     offset = 0
     for run in runs:
@@ -123,53 +143,78 @@ def learn(runs: list[str]) -> None:
             if token.idx + len(token) == end:
                 break
         _run_tokens[run] = () if len(pieces) == 1 else tuple(pieces)
+        _run_texts[run] = tuple(run[a:b] for a, b, _ in pieces)
         next(tokens, None)  # the newline
         offset += len(run) + 1
 
 
 def tokenize(text: str) -> Table:
     """The tokens of a text, as spaCy's tokenizer (``nlp()``) makes them."""
-    novel = set(WORDS.findall(text)).difference(_run_tokens)
+    novel = set(text.split()).difference(_run_tokens)  # split() cuts at str.isspace, as \s does
     if len(novel) > CACHED_RUNS:  # more new runs than are remembered: spaCy takes the text whole
         return spacy_table(text)
     if novel:
         learn(sorted(novel))
     t = Table([], [], [], [])
+    joins = phrase_joins()
+    end = 0  # where the last segment ends
+    for match in SEGMENTS.finditer(text):
+        start = match.start()
+        if start > end:
+            _add_whitespace(t, text, end, start)
+        end = match.end()
+        runs = match.group().split(" ")
+        if not joins.isdisjoint(zip(map(_LAST, runs), map(_FIRST, runs[1:]))) or not _add_segment(t, runs, start):
+            _add_runs(t, text, start, end)
+    if len(text) > end:
+        _add_whitespace(t, text, end, len(text))
+    return t
+
+
+def _add_whitespace(t: Table, text: str, start: int, end: int) -> None:
+    """The tokens of the whitespace text[start:end] after a segment (or at the text's start)."""
+    if start and text[start] == " ":  # one space after a run only marks its last token
+        t.spaces[-1] = True
+        start += 1
+    if end > start:  # the rest of the whitespace is a run of its own
+        _add(t, text[start:end], start, run_tokens(text[start:end]))
+
+
+def _add_segment(t: Table, runs: list[str], start: int) -> bool:
+    """Add the tokens of a segment's runs from the remembered token texts, in bulk; False,
+    adding nothing, if a run is not remembered."""
+    try:
+        pieces = list(map(_run_texts.__getitem__, runs))
+    except KeyError:  # forgotten since it was learnt
+        return False
+    texts = list(chain.from_iterable(pieces))
+    spaces = list(chain.from_iterable(map(_SPACED.__getitem__, map(len, pieces))))
+    spaces[-1] = False
+    starts = list(accumulate(map(add, map(len, texts), spaces), initial=start))
+    starts.pop()
+    t.starts += starts
+    t.ends += map(add, starts, map(len, texts))
+    t.texts += texts
+    t.spaces += spaces
+    return True
+
+
+def _add_runs(t: Table, text: str, start: int, end: int) -> None:
+    """Add the tokens of a segment run by run; two runs are tokenized together where spaCy may
+    find a special-case phrase across the space between them."""
     starts, ends, texts, spaces = t.starts, t.ends, t.texts, t.spaces
     joins = phrase_joins()
-    end = first = unit_start = 0  # where the last run ends; the first token and character of it
-    for match in WORDS_THEN_END.finditer(text):
-        start, run = match.start(), match.group()
-        spaced = False
-        if start > end:  # whitespace before this run
-            if end and text[end] == " ":  # one space after a run only marks its last token
-                spaces[-1] = True
-                end += 1
-                spaced = start == end
-            if start > end:  # the rest of the whitespace is a run of its own
-                first, unit_start = len(starts), end
-                _add(t, text[end:start], end, run_tokens(text[end:start]))
-        if not run:
-            break
-        end = match.end()
-        if spaced and (text[start - 2], run[0]) in joins:
-            # spaCy may find a special-case phrase across this space: the runs on both sides
-            # are tokenized together
-            del starts[first:], ends[first:], texts[first:], spaces[first:]
-            _add(t, text[unit_start:end], unit_start, run_tokens(text[unit_start:end]))
-            continue
-        first, unit_start = len(starts), start
-        pieces = _run_tokens.get(run)
-        if pieces is None:
-            pieces = run_tokens(run)
-        if pieces:
-            _add(t, run, start, pieces)
-        else:
-            starts.append(start)
-            ends.append(end)
-            texts.append(run)
-            spaces.append(False)
-    return t
+    first, unit_start = len(starts), start  # the first token and character of the last unit
+    for match in WORDS.finditer(text, start, end):
+        a, run = match.start(), match.group()
+        if a > start:  # one space before this run
+            spaces[-1] = True
+            if (text[a - 2], run[0]) in joins:
+                del starts[first:], ends[first:], texts[first:], spaces[first:]
+                _add(t, text[unit_start:match.end()], unit_start, run_tokens(text[unit_start:match.end()]))
+                continue
+        first, unit_start = len(starts), a
+        _add(t, run, a, run_tokens(run))
 
 
 def _add(t: Table, run: str, start: int, pieces: tuple[tuple[int, int, bool], ...]) -> None:

@@ -19,6 +19,7 @@ from functools import cached_property, lru_cache
 
 from pipeline import resources, tokens
 from pipeline.hedges import is_hedged, sentence_of
+from pipeline.patterns import alternatives
 from pipeline.types import Document, Mention, Span
 
 YUAN = re.compile(r"\b(?:yuan|renminbi|RMB|CNY)\b", re.I)
@@ -65,8 +66,8 @@ def _number_pattern() -> re.Pattern:
 
 def pattern_lists(t: Tables) -> dict:
     """The "@name" lists and regular expressions the pattern file refers to."""
-    mags = _magnitude_regex(t)
-    symbols = "|".join(re.escape(s) for s in sorted(t.before, key=len, reverse=True) if not s.isalpha())
+    mags = alternatives(sorted(t.magnitudes))  # a whole token: the order of the alternatives is free
+    symbols = alternatives(sorted(s for s in t.before if not s.isalpha()))
     after_words = {w for phrase in t.after for w in phrase.split()}
     heads = {phrase.split()[-1] for phrase in t.after}
     return {

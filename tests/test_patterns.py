@@ -8,6 +8,7 @@ same set of (pattern id, first token, end token) for the MONEY, PERCENT and DATE
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -17,7 +18,7 @@ from conftest import CORPUS, case_lines
 from pipeline import tokens
 from pipeline.dates import Dates
 from pipeline.money import Money
-from pipeline.patterns import TokenPatterns, unit
+from pipeline.patterns import TokenPatterns, alternatives, unit
 from pipeline.percent import Percent
 
 STAGES = {"money": Money, "percent": Percent, "dates": Dates}
@@ -119,3 +120,11 @@ def test_compiled_patterns_match_as_spacy_matcher_on_random_word_runs(name):
         assert set(compiled([t.text for t in doc], [bool(t.whitespace_) for t in doc])) == expected
 
     check()
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.sets(st.text(alphabet="ab$.-\\", max_size=4), max_size=8), st.text(alphabet="ab$.-\\", max_size=5))
+def test_word_tree_regex_matches_exactly_its_words(words, other):
+    regex = re.compile(alternatives(sorted(words)))
+    assert all(regex.fullmatch(word) for word in words)
+    assert bool(regex.fullmatch(other)) == (other in words)

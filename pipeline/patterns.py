@@ -10,11 +10,12 @@ out, one unit per token:
 
 so a token spec is the regular expression of one unit and a pattern is their concatenation
 with its operators (``?``, ``*``, ``+``). A unit is an atomic group, and a word list a tree of
-the words' common beginnings: the regex engine's time on the patterns fell by a third. Matching starts only at tokens that can begin some
-pattern (a table keyed by the token's text, filled as texts are met, says which patterns), and
-each pattern is tried there when the next token can continue it (its follow set: many patterns
-begin with an optional "the", which is common and mostly followed by no date word): its greedy
-match, and every shorter end where it matches exactly. That is what ``Matcher`` returns (all
+the words' common beginnings: the regex engine's time on the patterns fell by a third.
+Matching starts only at tokens that can begin some pattern (a table keyed by the token's text,
+filled as texts are met, says which patterns), and each pattern is tried there when the next
+token can continue it (its follow set: many patterns begin with an optional "the", which is
+common and mostly followed by no date word): its greedy match, and every shorter end where it
+matches exactly. That is what ``Matcher`` returns (all
 matches), which ``tokens.find`` reduces to the longest; tests/test_patterns.py checks the two
 agree on the test cases and the corpus.
 

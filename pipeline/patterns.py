@@ -15,9 +15,8 @@ Matching starts only at tokens that can begin some pattern (a table keyed by the
 filled as texts are met, says which patterns), and each pattern is tried there when the next
 token can continue it (its follow set: many patterns begin with an optional "the", which is
 common and mostly followed by no date word): its greedy match, and every shorter end where it
-matches exactly. That is what ``Matcher`` returns (all
-matches), which ``tokens.find`` reduces to the longest; tests/test_patterns.py checks the two
-agree on the test cases and the corpus.
+matches exactly. That is what ``Matcher`` returns (all matches), which ``tokens.find`` reduces
+to the longest; tests/test_patterns.py checks the two agree on the test cases and the corpus.
 
 Supported, as in the pattern files: ``TEXT`` and ``LOWER`` with a string, ``{"IN": [...]}`` or
 ``{"REGEX": "..."}`` (anchored with ^...$, optionally led by ``(?i)``), ``SPACY`` and ``OP`` in

@@ -51,7 +51,7 @@ from pipeline import __version__
 from pipeline.reading import Reader, list_inputs, total_bytes
 from pipeline.settings import Settings
 from pipeline.stages import Stage, build_pipeline
-from pipeline.types import Document, ErrorRecord
+from pipeline.types import Claim, Document, ErrorRecord, Mention
 from pipeline.writing import ItemOutput, Resume, RunWriter, ShardOutput, dumps, shard_counts
 
 GROUP_CHARS = 200_000  # a shard's documents go through the stages in groups of about this much text
@@ -104,30 +104,35 @@ def run_group(docs: list[Document], stages: list[Stage], timings: Counter) -> li
     return errors
 
 
-def _valid(text: str, record: dict) -> bool:
-    return 0 <= record["start"] < record["end"] <= len(text) and text[record["start"]:record["end"]] == record["text"]
+RECORD_SPAN = frozenset(("text", "start", "end"))  # what a mention's fields must not overwrite
 
 
-def _claim_spans(claim: dict) -> list[dict]:
-    parts = [claim["subject"], claim["value"], *claim["alternatives"], claim["change"], claim["period"]]
+def _valid(mention: Mention, size: int) -> bool:
+    """The mention's record points at its text: its offsets lie inside the text (of this size),
+    and none of its fields overwrites the text or the offsets."""
+    return 0 <= mention.start < mention.end <= size and RECORD_SPAN.isdisjoint(mention.fields)
+
+
+def _claim_mentions(claim: Claim) -> list[Mention]:
+    parts = [claim.subject, claim.value, *claim.alternatives, claim.change, claim.period]
     return [p for p in parts if p is not None]
 
 
 def _checked_records(doc: Document, errors: list[ErrorRecord]) -> tuple[list[dict], list[dict]]:
     """The document's entity and claim records, leaving out (as a BadSpan error) any whose
     span does not point at its text: a bug in a stage, but never written."""
-    text = doc.text
-    entities = [m.record(text) for m in sorted(doc.mentions, key=attrgetter("start", "end", "type"))]
-    good = [e for e in entities if _valid(text, e)]
-    if len(good) < len(entities):
+    text, size, doc_id = doc.text, len(doc.text), doc.doc_id
+    mentions = sorted(doc.mentions, key=attrgetter("start", "end", "type"))
+    good = [m for m in mentions if _valid(m, size)]
+    if len(good) < len(mentions):
         errors.append(ErrorRecord(doc.doc_id, doc.source, "write", "BadSpan",
-                                  f"{len(entities) - len(good)} mention(s) with offsets outside the text"))
-    claims = [claim.record(doc) for claim in doc.claims]
-    good_claims = [c for c in claims if all(_valid(text, span) for span in _claim_spans(c))]
-    if len(good_claims) < len(claims):
+                                  f"{len(mentions) - len(good)} mention(s) with offsets outside the text"))
+    entities = [m.entity_record(doc_id, text) for m in good]
+    good_claims = [c for c in doc.claims if all(_valid(m, size) for m in _claim_mentions(c))]
+    if len(good_claims) < len(doc.claims):
         errors.append(ErrorRecord(doc.doc_id, doc.source, "write", "BadSpan",
-                                  f"{len(claims) - len(good_claims)} claim(s) with offsets outside the text"))
-    return good, good_claims
+                                  f"{len(doc.claims) - len(good_claims)} claim(s) with offsets outside the text"))
+    return entities, [claim.record(doc) for claim in good_claims]
 
 
 # json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str), its encoder built once.
@@ -156,7 +161,7 @@ def _document_output(key: str, doc: Document, errors: list[ErrorRecord], keep_te
     text = doc.text
     try:
         entities, claims = _checked_records(doc, errors)
-        entity_lines = [dumps({"doc_id": doc.doc_id, **e}) for e in entities]
+        entity_lines = [dumps(e) for e in entities]
         claim_lines = [dumps(c) for c in claims]
     except Exception as e:  # noqa: BLE001 - a stage left something that cannot be written
         errors.append(ErrorRecord(doc.doc_id, doc.source, "write", type(e).__name__, str(e)))

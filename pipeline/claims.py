@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from operator import attrgetter
 
 from pipeline import resources
@@ -40,6 +40,8 @@ OWNER_AFTER = re.compile(r"\s+(?:of\s+(?:\w+\s+){0,3}?)?(?:at|of)\s+$", re.I)
 POSSESSIVE = re.compile(r"'s|’s|'")
 PRIOR_VALUE = re.compile(r"\b(?:up|down|higher|lower|rising|falling)\s+from(?:\s+(?:about|roughly|nearly|around))?\s*$", re.I)
 NEW_LEVEL = re.compile(r"\bto(?:\s+(?:about|roughly|around|nearly|a record))?\s*$", re.I)
+# Either of the two, in one search of the words before a percentage instead of two.
+LEVEL_BEFORE = re.compile(PRIOR_VALUE.pattern + "|" + NEW_LEVEL.pattern, re.I)
 PRIOR_VALUE_AFTER = re.compile(r"^,?\s*(?:up|down)\s+from\b", re.I)
 EARLIER = re.compile(r",?\s*(?:a|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)\b", re.I)
 ADJACENT_CHANGE = re.compile(r"\s*,?\s*(?:up|down)\s+(?:about\s+|roughly\s+|nearly\s+)?", re.I)
@@ -105,10 +107,24 @@ def _words(items: list[str], ends_matter: bool = True) -> re.Pattern:
     phrases = [item.lower() for item in items if LITERAL.fullmatch(item)]
     if len(phrases) == len(items) or not ends_matter:
         others = [item for item in sorted(items, key=len, reverse=True) if not LITERAL.fullmatch(item)]
-        alternation = "|".join(([_trie(list(dict.fromkeys(phrases)))] if phrases else []) + others)
+        alternation = "|".join(([_trie(list(dict.fromkeys(phrases)))] if phrases else [])
+                               + [case for item in others for case in _first_letter_cases(item)])
     else:
-        alternation = "|".join(sorted(items, key=len, reverse=True))
+        ordered = sorted(items, key=len, reverse=True)
+        alternation = "|".join(case for item in ordered for case in _first_letter_cases(item))
     return re.compile(r"(?<![\w$€£¥₹])(?:" + alternation + r")(?!\w)", re.I)
+
+
+def _first_letter_cases(item: str) -> list[str]:
+    """A cue (a regular expression matched case-insensitively) as one alternative per case of its first
+    letter, spelt case-sensitively as in _trie, so that the engine skips it without entering it where
+    another letter stands. Only for a cue that starts with two letters and has no "|": its first letter
+    is then a literal of its own, and the alternatives match what the cue matches, in the same order."""
+    first = item[:1].lower()
+    if not (item[:2].isascii() and item[:2].isalpha()) or "|" in item:
+        return [item]
+    cases = dict.fromkeys(first + first.upper() + OTHER_CASES.get(first, ""))
+    return ["(?-i:" + re.escape(case) + ")" + item[1:] for case in cases]
 
 
 @dataclass(frozen=True)
@@ -213,6 +229,9 @@ def clauses(text: str, sentence: Span) -> list[Clause]:
             main.append((cursor, m.start()))
             out.append(Clause(((m.start() + 1, close),), antecedent_end=m.start()))
             cursor = close
+        if cursor == a:  # no relative clause, as in most sentences: the main clause is the whole part
+            out.append(Clause(((a, b),)))
+            continue
         main.append((cursor, b))
         out.append(Clause(tuple(p for p in main if p[0] < p[1]) or ((a, b),)))
     return out
@@ -228,16 +247,17 @@ class Sentence:
         self.dates = [m for m in mentions if m.type == "DATE"]
         # The same mention is looked at many times; these remember what depends on its offsets.
         self._clause_at: dict[int, Clause] = {}
-        self._words_before: dict[int, list[str]] = {}
-        self._words_after: dict[Span, list[str]] = {}
+        self._words_around: dict[Span, tuple[list[str], list[str]]] = {}
         self._direction: dict[Span, str | None] = {}
         self._may_own_at: dict[int, bool] = {}
         self._periods_if_share_price: dict[bool, list[Mention]] = {}
+        # (not functools.cached_property: that takes a lock on first use, which costs more than the check)
         self._clauses: list[Clause] | None = None
+        self._metric_phrases: list[tuple[int, int, str]] | None = None
+        self._share_price: bool | None = None
 
     @property
     def clauses(self) -> list[Clause]:
-        # (not a functools.cached_property: that takes a lock on first use, which costs more than the check)
         if self._clauses is None:
             self._clauses = clauses(self.text, self.span)
         return self._clauses
@@ -249,28 +269,27 @@ class Sentence:
             self._clause_at[m.start] = found
         return found
 
-    def words_before(self, m: Mention) -> list[str]:
-        """The words of m's clause before it."""
-        words = self._words_before.get(m.start)
+    def words_around(self, m: Mention) -> tuple[list[str], list[str]]:
+        """The words of m's clause before it and after it (both are wanted wherever one is)."""
+        key = m.start, m.end
+        words = self._words_around.get(key)
         if words is None:
-            text = " ".join(self.text[a:min(b, m.start)] for a, b in self.clause(m).pieces if a < m.start)
-            words = self._words_before[m.start] = text.split()
-        return words
-
-    def words_after(self, m: Mention) -> list[str]:
-        """The words of m's clause after it."""
-        words = self._words_after.get((m.start, m.end))
-        if words is None:
-            text = " ".join(self.text[max(a, m.end):b] for a, b in self.clause(m).pieces if b > m.end)
-            words = self._words_after[m.start, m.end] = text.split()
+            text, pieces = self.text, self.clause(m).pieces
+            if len(pieces) == 1:  # most clauses (an empty slice has no words, as a piece left out has none)
+                (a, b), = pieces
+                before, after = text[a:min(b, m.start)].split(), text[max(a, m.end):b].split()
+            else:
+                before = " ".join([text[a:min(b, m.start)] for a, b in pieces if a < m.start]).split()
+                after = " ".join([text[max(a, m.end):b] for a, b in pieces if b > m.end]).split()
+            words = self._words_around[key] = before, after
         return words
 
     def before(self, m: Mention, words: int) -> str:
         """Up to ``words`` words of m's clause before it."""
-        return " ".join(self.words_before(m)[-words:])
+        return " ".join(self.words_around(m)[0][-words:])
 
     def after(self, m: Mention, words: int | None = None) -> str:
-        return " ".join(self.words_after(m)[:words])
+        return " ".join(self.words_around(m)[1][:words])
 
     def direction(self, p: Mention) -> str | None:
         """'increase'/'decrease' when a direction word stands right around a percentage."""
@@ -281,9 +300,9 @@ class Sentence:
 
     def _find_direction(self, p: Mention) -> str | None:
         c = cues()
-        words_after = self.words_after(p)
-        before, after = " ".join(self.words_before(p)[-6:]), " ".join(words_after[:2])
-        if PRIOR_VALUE.search(before) or NEW_LEVEL.search(before):
+        words_before, words_after = self.words_around(p)
+        before, after = " ".join(words_before[-6:]), " ".join(words_after[:2])
+        if LEVEL_BEFORE.search(before):
             return None  # "down from 30%", "narrowed ... to 1.57%": a level, not a change
         if PRIOR_VALUE_AFTER.match(" ".join(words_after[:4])):
             after = ""  # "29%, down from 30%": the direction belongs to the comparison
@@ -340,7 +359,7 @@ class Sentence:
     def claimed(self, v: Mention) -> bool:
         """False when the words around the value mark it as not the company's claim."""
         c = cues()
-        before, after = self.words_before(v), self.words_after(v)
+        before, after = self.words_around(v)
         if c.estimate.search(" ".join(before[-8:]) + " # " + " ".join(after[:6])) \
                 or c.hypothetical.search(" ".join(before[-7:])):
             return False
@@ -410,7 +429,7 @@ class Sentence:
         if EARLIER.match(self.text, v.end, self.span[1]):
             return None  # "from Rs 1,272 crore a year earlier": the other date is not its period
         # the trading day is the period of a share price or market value, not of other figures
-        share_price = family in ("share price", "market value", "valuation") and self._mentions_share_price
+        share_price = family in ("share price", "market value", "valuation") and self.mentions_share_price
         best = None  # (distance, date): the nearest, the first of equals
         for d in self._periods(share_price):
             d_clause = self.clause(d)
@@ -440,15 +459,19 @@ class Sentence:
             return False
         return not ((single_month and not BY_BEFORE.search(lead)) or (not day and cues().not_period.search(lead)))
 
-    @cached_property
-    def _mentions_share_price(self) -> bool:
-        return bool(cues().share_price.search(self.text[self.span[0]:self.span[1]]))
+    @property
+    def mentions_share_price(self) -> bool:
+        if self._share_price is None:
+            self._share_price = bool(cues().share_price.search(self.text[self.span[0]:self.span[1]]))
+        return self._share_price
 
-    @cached_property
+    @property
     def metric_phrases(self) -> list[tuple[int, int, str]]:
         """(start, end, text) of the metric phrases in the sentence."""
-        pattern, _ = metric_regex()
-        return [(m.start(), m.end(), m.group()) for m in pattern.finditer(self.text, *self.span)]
+        if self._metric_phrases is None:
+            pattern, _ = metric_regex()
+            self._metric_phrases = [(m.start(), m.end(), m.group()) for m in pattern.finditer(self.text, *self.span)]
+        return self._metric_phrases
 
     def metric(self, v: Mention) -> tuple[str, str | None]:
         best = None
@@ -502,6 +525,7 @@ class Claims:
             j = i
             while j < len(mentions) and mentions[j].start < span[1]:
                 j += 1
-            doc.claims += assemble(doc.text, span, mentions[i:j])
+            if i < j:  # a sentence without mentions has no claims
+                doc.claims += assemble(doc.text, span, mentions[i:j])
             i = j
         return doc

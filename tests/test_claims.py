@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
 from pipeline import annotation
-from pipeline.claims import Claims, clauses
+from pipeline.claims import Claims, _words, clauses
 from pipeline.layout import Layout
 from pipeline.sentences import Sentences
 from pipeline.types import Document, Mention
@@ -56,3 +57,21 @@ def test_claims_clauses_set_relative_clauses_apart():
     parts = clauses(text, (0, len(text)))
     assert [[text[a:b] for a, b in c.pieces] for c in parts] == [
         [" which owns about 20% of the chipmaker"], ["SK Square", ", rose 6% in the same session."]]
+
+
+def test_claims_cue_patterns_find_what_the_plain_alternation_finds():
+    """_words spells first letters case by case (a trie, _first_letter_cases): where a match starts
+    must not change, in any case of the letters re.IGNORECASE folds together."""
+    data = json.loads((ROOT / "models" / "claims.json").read_text(encoding="utf-8"))
+    lists = [data[k] for k in ("estimate_cues", "hypothetical_cues", "source_cues", "denial_cues", "threshold_cues",
+                               "other_cues", "share_price_cues", "increase", "decrease", "not_direction")]
+    texts = [c["text"] for c in CASES]
+    texts += [t.upper() for t in texts] + [t.replace("s", "ſ").replace("k", "\u212a").replace("I", "İ") for t in texts]
+    texts += [" ".join(cue.replace("?", "").replace("\\", "") for cue in items) for items in lists]
+    for items in lists:
+        plain = re.compile(r"(?<![\w$€£¥₹])(?:" + "|".join(sorted(items, key=len, reverse=True)) + r")(?!\w)", re.I)
+        ours = _words(items, ends_matter=False)
+        for text in texts:
+            def starts(pattern):
+                return [i for i in range(len(text)) if pattern.match(text, i)]
+            assert starts(ours) == starts(plain), (items, text)

@@ -35,7 +35,7 @@ from functools import cached_property, lru_cache
 
 from pipeline import calendar, resources, tokens
 from pipeline.calendar import CALENDAR_YEAR, Calendar, Context
-from pipeline.layout import MONTH
+from pipeline.patterns import alternatives
 from pipeline.sentences import sentence_index
 from pipeline.types import Document, Mention, Span
 
@@ -59,15 +59,39 @@ class Statement:
 
 
 def statement_patterns() -> list[tuple[re.Pattern, bool]]:
-    """(pattern, recurring) for each line of models/patterns/fiscal_calendar.txt."""
-    month = rf"{MONTH}\.?"
+    """(pattern, recurring) for each line of models/patterns/fiscal_calendar.txt, its word lists
+    written out: {month} (the month names and abbreviations of the word table, the same words as
+    ``layout.MONTH``, and an optional full stop) and {fiscal|financial|...}."""
+    months = sorted(calendar.words_table().months)
+
+    def words(listed: re.Match) -> str:
+        return one_of(months) + r"\.?" if listed[1] == "month" else one_of(listed[1].split("|"))
+
     out, recurring = [], True
     for line in resources.read_lines(resources.model_path("patterns", "fiscal_calendar.txt")):
         if line in ("[calendar]", "[label]"):
             recurring = line == "[calendar]"
             continue
-        out.append((re.compile(line.replace("{month}", month), re.I), recurring))
+        out.append((re.compile(WORD_LIST.sub(words, line), re.I), recurring))
     return out
+
+
+WORD_LIST = re.compile(r"\{([A-Za-z][A-Za-z |]*)\}")  # {month}, {fiscal|financial}: not \d{4}
+
+
+def one_of(words: list[str]) -> str:
+    """One of these words, in an IGNORECASE pattern: a tree of their common beginnings
+    (``patterns.alternatives``) led by a lookahead for their first letters.
+
+    Python's re tries an IGNORECASE pattern at every character of the text it searches (it skips
+    ahead only by a case-sensitive first character), and a pattern that opens with a plain
+    alternation tries each word there; the lookahead rejects most characters in one step. The
+    tree tries a longer word before a word it begins ("june" before "jun", "fiscal year" before
+    "fiscal"), as ``layout.MONTH`` ("june?") and "(?:fiscal(?: year)?|FY)" do; the order of
+    other words cannot change which match wins, as no two of them match at the same place."""
+    words = sorted({word.lower() for word in words})
+    first = "".join(sorted({re.escape(word[0]) for word in words}))
+    return f"(?=[{first}])(?:{alternatives(words)})"
 
 
 def month_number(name: str | None) -> int | None:
@@ -76,9 +100,23 @@ def month_number(name: str | None) -> int | None:
 
 def month_sentences(doc: Document) -> list[Span]:
     """The sentences with a month name: where a calendar statement can be (each names one)."""
-    months, texts = _month_forms(), tokens.table(doc).texts
+    named = list(map(_MONTH_TEXTS.__getitem__, tokens.table(doc).texts))  # each token: a month?
     return [span for span, (first, end) in zip(sorted(doc.sentences), tokens.sentence_tokens(doc))
-            if not months.isdisjoint(map(str.lower, texts[first:end]))]
+            if any(named[first:end])]
+
+
+class _MonthTexts(dict):
+    """Token text -> whether it names a month (in small letters, one of ``_month_forms``),
+    remembered: lower-casing every token of every document took most of ``month_sentences``."""
+
+    def __missing__(self, text: str) -> bool:
+        if len(self) >= tokens.CACHED_RUNS:  # keep the memory bounded on endless vocabularies
+            self.clear()
+        self[text] = found = text.lower() in _month_forms()
+        return found
+
+
+_MONTH_TEXTS = _MonthTexts()
 
 
 @lru_cache(maxsize=1)
@@ -249,7 +287,7 @@ class Dates:
                 fiscal: FiscalCalendars) -> Context:
         """What the resolver needs besides the words; calendars are looked up only when used."""
         fiscal_words = calendar.words_table().fiscal
-        says_fiscal = any(w.lower() in fiscal_words or FY_TOKEN.match(w) for w in words)
+        says_fiscal = not fiscal_words.isdisjoint(map(str.lower, words)) or any(map(FY_TOKEN.match, words))
         return Context(
             published=published,
             tense=tense_,

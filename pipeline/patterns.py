@@ -190,7 +190,7 @@ class TokenPatterns:
         self.by_regex = [(re.compile(body), begins) for body, begins in by_regex.items()]
         self._candidates: dict[str, tuple[tuple[int, int], ...]] = {}
         self._accepted: dict[str | None, frozenset[int]] = {}
-        self._tries: dict[tuple[str, frozenset[int]], tuple[int, ...]] = {}
+        self._tries: dict[tuple[str, str | None], tuple[int, ...]] = {}  # by the token and the next one
 
     def candidates(self, text: str) -> tuple[tuple[int, int], ...]:
         """The patterns a token with this text can begin, in pattern order, each with the follow
@@ -224,16 +224,16 @@ class TokenPatterns:
 
     def tries(self, text: str, following: str | None) -> tuple[int, ...]:
         """The patterns to try at a token: those it can begin whose next unit the following
-        token can match (or that may end at it), in pattern order."""
-        key = text, self.accepted(following)
-        found = self._tries.get(key)
+        token can match (or that may end at it), in pattern order; remembered for each pair of
+        texts, which ``search`` looks up without calling this."""
+        found = self._tries.get((text, following))
         if found is None:
-            accepted = key[1]
+            accepted = self.accepted(following)
             found = tuple(index for index, follow in self.candidates(text)
                           if follow < 0 or follow in accepted)
             if len(self._tries) >= CACHED_TEXTS:
                 self._tries.clear()
-            self._tries[key] = found
+            self._tries[text, following] = found
         return found
 
     def __call__(self, texts: list[str], spaces: list[bool]) -> list[tuple[str, int, int]]:
@@ -244,7 +244,7 @@ class TokenPatterns:
         such as the sentences of a text: a match never goes past the end of its range."""
         string, starts, texts = encoded.string, encoded.starts, encoded.texts
         matches = []
-        candidates = self._candidates
+        candidates, tries = self._candidates, self._tries
         for first_token, end_token in ranges:
             endpos = starts[end_token]
             for first in range(first_token, end_token):
@@ -256,7 +256,10 @@ class TokenPatterns:
                     continue
                 following = texts[first + 1] if first + 1 < end_token else None
                 position = starts[first]
-                for index in self.tries(text, following):
+                tried = tries.get((text, following))  # as ``self.tries``, without a call for most tokens
+                if tried is None:
+                    tried = self.tries(text, following)
+                for index in tried:
                     regex = self.regexes[index]
                     found = regex.match(string, position, endpos)
                     if found is None:

@@ -288,7 +288,10 @@ def sentence_tokens(doc: Document) -> list[tuple[int, int]]:
 
 def find(doc: Document, m: TokenPatterns, taken: list[Span] = (), keep=None) -> list[tuple[str, int, int]]:
     """Longest non-overlapping matches (pattern id, first token, end token) that lie inside one
-    sentence, overlap none of the ``taken`` character spans and pass ``keep(table, first, end)``."""
+    sentence, overlap none of the ``taken`` character spans and pass ``keep(table, first, end)``.
+
+    ``keep`` is asked only about a match that overlaps no longer one chosen: a match it drops
+    takes no tokens, so asking it first about every match would choose the same."""
     sentences = sorted(doc.sentences)
     starts = [s for s, _ in sentences]
     taken = sorted(taken)
@@ -307,14 +310,12 @@ def find(doc: Document, m: TokenPatterns, taken: list[Span] = (), keep=None) -> 
         j = bisect_left(taken_starts, b)  # taken spans starting before b overlap if one ends after a
         if j and reach[j - 1] > a:
             continue
-        if keep is not None and not keep(t, start, end):
-            continue
         found.append((key, start, end))
     found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
     chosen: list[tuple[str, int, int]] = []
     used: set[int] = set()
     for key, start, end in found:
-        if used.isdisjoint(range(start, end)):
+        if used.isdisjoint(range(start, end)) and (keep is None or keep(t, start, end)):
             chosen.append((key, start, end))
             used.update(range(start, end))
     return sorted(chosen, key=lambda f: f[1])

@@ -4,6 +4,7 @@ why not dateparser's search_dates."""
 from __future__ import annotations
 
 import pickle
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from conftest import case_lines, matched_case, mentions_of
 from pipeline import dates, resources, tokens
 from pipeline.calendar import Calendar, Context, Unresolved, add_months, resolve
 from pipeline.dates import Dates
+from pipeline.layout import MONTH
 from pipeline.stages import build_pipeline
 from pipeline.types import Document, Mention
 
@@ -121,6 +123,21 @@ def test_dates_statements_of_fiscal_calendars():
     calendars = {(s.calendar.start_month, s.calendar.label, s.recurring) for s in found}
     assert (10, "end", True) in calendars and (2, "end", True) in calendars
     assert (4, "start", True) in calendars and (4, "start", False) in calendars
+
+
+def test_dates_statement_word_lists_match_as_written_out():
+    """{month} in fiscal_calendar.txt is the words of ``layout.MONTH`` (from the word table), and
+    ``one_of`` matches what a plain alternation does, a longer word before one it begins."""
+    months = sorted(dates.calendar.words_table().months)
+    ours = re.compile(dates.one_of(months) + r"\.?", re.I)
+    theirs = re.compile(MONTH + r"\.?", re.I)
+    samples = {w[:n] + tail for w in months for n in range(1, len(w) + 1) for tail in ("", ".", "x")}
+    for text in samples | {"SEPT.", "Mayo", "jUNE"}:
+        mine, written = ours.match(text), theirs.match(text)
+        assert (mine and mine.group()) == (written and written.group()), text
+    fiscal = re.compile(dates.one_of(["fiscal year", "fiscal", "FY"]), re.I)
+    found = [fiscal.match(text)[0] for text in ("fiscal year 2025", "fiscal 2025", "FY2025")]
+    assert found == ["fiscal year", "fiscal", "FY"]
 
 
 def segmented(text: str, published: str | None = "2025-12-23") -> Document:

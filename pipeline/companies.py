@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from operator import attrgetter
 
 from pipeline import resources
 from pipeline.gazetteer import (END, TOKEN, Gazetteer, ambiguous, cues, gazetteer, legal_suffix, normalize,
@@ -106,13 +107,13 @@ def _candidates(text: str, first: re.Match, end: int, upper: bool,
     begins with them; casefolding keeps ASCII tokens as they are, so past a token in other letters
     (or in a headline) every count is a candidate."""
     tokens, counts = [first.span()], []
-    rest = TOKEN.finditer(text, first.end(), end)
     word = first.group()
     longest, exact, folded = begins
     while not upper and word.isascii():
         if (exact and END in exact) or (folded and END in folded):
             counts.append(len(tokens))
-        token = next(rest, None) if len(tokens) < longest and (exact or folded) else None
+        # the next token (most often the only one read: one search is cheaper than a finditer)
+        token = TOKEN.search(text, tokens[-1][1], end) if len(tokens) < longest and (exact or folded) else None
         if token is None:
             return tokens, counts[::-1]
         tokens.append(token.span())
@@ -120,56 +121,73 @@ def _candidates(text: str, first: re.Match, end: int, upper: bool,
         if word.isascii():
             exact = exact and exact.get(word)
             folded = folded and folded.get(word.casefold())
-    tokens += [t.span() for t in islice(rest, longest - len(tokens))]
+    tokens += [t.span() for t in islice(TOKEN.finditer(text, tokens[-1][1], end), longest - len(tokens))]
     return tokens, range(len(tokens), 0, -1)
 
 
-def find_names(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """KB name matches (start, end, company id) in text[start:end], longest first, no overlaps."""
+def find_names(text: str, sentences, starts: re.Pattern) -> list[tuple[int, int, str]]:
+    """KB name matches (start, end, company id) in the sentences, longest first, no overlaps;
+    starts: _starts_pattern of the text."""
     g = gazetteer()
-    sentence = text[start:end]
-    upper = _headline(sentence)
     found: list[tuple[int, int, str]] = []
-    covered = start
-    for first_token in g.starts.finditer(text, start, end):  # only tokens that may begin a name
-        a = first_token.start()
-        if a < covered:
-            continue
-        begins = _start(first_token.group())
-        if not begins[0]:
-            continue
-        if a >= 2 and text[a - 1] == "-" and text[a - 2].isalnum():
-            continue  # "Self-Reliance", "non-Apple"
-        tokens, counts = _candidates(text, first_token, end, upper, begins)
-        hit = None
-        for n in counts:
-            b = tokens[n - 1][1]
-            surface = text[a:b]
-            if n > 1 or "’" in surface:
-                surface = normalize(surface)
-            company = g.exact.get(surface)
-            if company is None and surface[0].isupper():
-                company = g.folded.get(surface.casefold())
-                if company is not None and not _same_initials(surface, g.folded_surface[surface.casefold()]):
-                    company = None  # "PitchBook data" is not "PitchBook Data"
-                if company is None and upper and surface.isupper():
-                    company = _upper_match(surface)
-            if company is not None and _context_ok(text, a, b, g_surface(surface, company)):
-                hit = (a, b, company, n)
-                break
-        if hit is None:
-            continue
-        a, b, company, n = hit
-        if text[b:b + 1] == "," or text[b:b + 1].isspace():  # where these patterns begin
-            suffix = legal_suffix().match(text, b, end)  # "ASML Holding NV", "Microsoft Corp."
-            if not suffix and (_longer_legal_name().match(text, b, end) or _subsidiary_suffix().match(text, b, end)):
-                continue  # "Fidelity Management & Research Co.", "Mizuho Securities" are other companies
-            suffix = suffix or GROUP.match(text, b, end)
-            if suffix:
-                b = suffix.end()
-        found.append((a, b, company))
-        covered = b
+    for start, end in sentences:
+        upper = _headline(text[start:end])
+        covered = start
+        for first_token in starts.finditer(text, start, end):  # only tokens that may begin a name
+            a = first_token.start()
+            if a < covered:
+                continue
+            begins = _start(first_token.group())
+            if not begins[0]:
+                continue
+            if a >= 2 and text[a - 1] == "-" and text[a - 2].isalnum():
+                continue  # "Self-Reliance", "non-Apple"
+            tokens, counts = _candidates(text, first_token, end, upper, begins)
+            hit = None
+            for n in counts:
+                b = tokens[n - 1][1]
+                surface = text[a:b]
+                if n > 1 or "’" in surface:
+                    surface = normalize(surface)
+                company = g.exact.get(surface)
+                if company is None and surface[0].isupper():
+                    company = g.folded.get(surface.casefold())
+                    if company is not None and not _same_initials(surface, g.folded_surface[surface.casefold()]):
+                        company = None  # "PitchBook data" is not "PitchBook Data"
+                    if company is None and upper and surface.isupper():
+                        company = _upper_match(surface)
+                if company is not None and _context_ok(text, a, b, g_surface(surface, company)):
+                    hit = (a, b, company, n)
+                    break
+            if hit is None:
+                continue
+            a, b, company, n = hit
+            if _after_name().match(text, b, end):
+                suffix = legal_suffix().match(text, b, end)  # "ASML Holding NV", "Microsoft Corp."
+                if not suffix and (_longer_legal_name().match(text, b, end)
+                                   or _subsidiary_suffix().match(text, b, end)):
+                    continue  # "Fidelity Management & Research Co.", "Mizuho Securities" are other companies
+                suffix = suffix or GROUP.match(text, b, end)
+                if suffix:
+                    b = suffix.end()
+            found.append((a, b, company))
+            covered = b
     return found
+
+
+def _starts_pattern(text: str) -> re.Pattern:
+    """The tokens that may begin a name in text: those beginning with a capital, found faster,
+    unless the text holds the first word of a name beginning with another token ("eBay")."""
+    g = gazetteer()
+    return g.starts if g.listed_words.search(text) else g.capital_starts
+
+
+@lru_cache(maxsize=1)
+def _after_name() -> re.Pattern:
+    """Any of what find_names tests after a KB name (a legal suffix, a longer legal name, a
+    subsidiary suffix, a group word): one test for the usual, none of them."""
+    patterns = (legal_suffix(), _longer_legal_name(), _subsidiary_suffix(), GROUP)
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
 
 
 @lru_cache(maxsize=1)
@@ -204,21 +222,22 @@ def _upper_match(surface: str) -> str | None:
     return _upper_table().get(surface)
 
 
-def find_tickers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """Tickers in exchange notes ("(NASDAQ: NVDA)") and bare curated tickers ("NVDA")."""
+def find_tickers(text: str, sentences) -> list[tuple[int, int, str]]:
+    """Tickers in exchange notes ("(NASDAQ: NVDA)") and bare curated tickers ("NVDA") in the sentences."""
     g = gazetteer()
     found = []
-    sentence = text[start:end]
-    if "(" in sentence:  # which every exchange note opens with
-        for m in EXCHANGE.finditer(sentence):
-            ticker = m.group("ticker").rstrip(".")
-            company = g.tickers.get(ticker) or g.tickers.get(ticker.lstrip("0"))
-            if company:
-                found.append((start + m.start("ticker"), start + m.start("ticker") + len(ticker), company))
-    if g.bare_tickers:
-        for m in BARE_TICKER.finditer(sentence):
-            if m.group() in g.bare_tickers and not _headline(sentence):  # in a headline, capitals are words
-                found.append((start + m.start(), start + m.end(), g.tickers[m.group()]))
+    for start, end in sentences:
+        sentence = text[start:end]
+        if "(" in sentence:  # which every exchange note opens with
+            for m in EXCHANGE.finditer(sentence):
+                ticker = m.group("ticker").rstrip(".")
+                company = g.tickers.get(ticker) or g.tickers.get(ticker.lstrip("0"))
+                if company:
+                    found.append((start + m.start("ticker"), start + m.start("ticker") + len(ticker), company))
+        if g.bare_tickers:
+            for m in BARE_TICKER.finditer(sentence):
+                if m.group() in g.bare_tickers and not _headline(sentence):  # in a headline, capitals are words
+                    found.append((start + m.start(), start + m.end(), g.tickers[m.group()]))
     return found
 
 
@@ -331,10 +350,12 @@ def find_unknown(text: str, sentences, taken_chars: bytearray) -> dict[str, Unkn
     for s, e in sentences:
         chunks = []
         for m in CHUNK.finditer(text, s, e):
+            a, b = m.span()
+            if taken_chars[b - 1]:
+                continue  # its last word is in a KB name, as would be whatever part of it is kept below
             chunk = m.group()
             if chunk.endswith(MODIFIER_ENDS):
                 continue  # "Hong Kong-listed", "Paris-based": a modifier, not a name
-            a, b = m.span()
             parts = chunk.split(None, 1)
             first = parts[0]
             if first in leading or first in TITLES or first == "&":
@@ -419,8 +440,10 @@ def _taken_chars(text: str, taken: list[tuple[int, int]]) -> bytearray:
 
 
 def _occurrences(text: str, sentences, name: str, taken_chars: bytearray) -> list[tuple[int, int]]:
-    body = re.escape(name).replace(re.escape(" "), r"\s+")
-    pattern = re.compile(rf"(?<![\w&-]){body}(?![\w&]|-\w)")
+    # (?<![\w&-]) written after the name's first character, so that a search skips from one
+    # occurrence of the name's first word to the next instead of trying every position
+    rest = re.escape(name[1:]).replace(re.escape(" "), r"\s+")
+    pattern = re.compile(rf"{re.escape(name[0])}(?<![\w&-].){rest}(?![\w&]|-\w)")
     first = name.split(" ", 1)[0]  # which every occurrence begins with
     spans = []
     for s, e in sentences:
@@ -458,14 +481,11 @@ class NameMention:
 def recognize(doc: Document) -> list[NameMention]:
     """All name mentions in the document's sentences, in order."""
     text, table = doc.text, resources.companies()
-    spans: list[tuple[int, int, str]] = []
-    for s, e in doc.sentences:
-        names = find_names(text, s, e)
-        tickers = find_tickers(text, s, e)
-        if tickers:
-            taken = [(a, b) for a, b, _ in names]
-            names += [t for t in tickers if not any(a < t[1] and t[0] < b for a, b in taken)]
-        spans += names
+    spans = find_names(text, doc.sentences, _starts_pattern(text))
+    tickers = find_tickers(text, doc.sentences)
+    if tickers:  # (the sentences do not overlap, so neither do the names of one and the tickers of another)
+        taken = [(a, b) for a, b, _ in spans]
+        spans += [t for t in tickers if not any(a < t[1] and t[0] < b for a, b in taken)]
     taken_chars = _taken_chars(text, [(a, b) for a, b, _ in spans])
     unknown = find_unknown(text, doc.sentences, taken_chars)
     gazette = gazetteer()
@@ -481,7 +501,7 @@ def recognize(doc: Document) -> list[NameMention]:
     out = [NameMention(a, b, c, table[c]["name"], sentence_of(a), table[c]) for a, b, c in spans]
     out += [NameMention(a, b, None, u.name, sentence_of(a), {"kind": u.kind, "hq": u.hq})
             for a, b, u in unknown_spans]
-    return sorted(out, key=lambda m: m.start)
+    return sorted(out, key=attrgetter("start"))
 
 
 def _sentence_index(doc: Document):
@@ -505,5 +525,5 @@ class Companies:
         mentions = [Mention("COMPANY", m.start, m.end, {"company_id": m.company_id, "name": m.name, "form": "name"})
                     for m in names]
         mentions += resolve(doc, names)
-        doc.mentions += sorted(mentions, key=lambda m: m.start)
+        doc.mentions += sorted(mentions, key=attrgetter("start"))
         return doc

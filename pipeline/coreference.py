@@ -34,7 +34,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from pipeline import resources
 from pipeline.companies import CHUNK, NameMention, _sentence_index, _taken_chars
@@ -174,7 +174,7 @@ class Anaphor:
     end: int
     form: str
     sentence: int
-    constraints: Constraints
+    constraints: Constraints | None  # None: any company fits (a pronoun)
     excluded: set = field(default_factory=set)
     reflexive_of: str | None = None
 
@@ -207,7 +207,9 @@ def _constraints(mods: list[str], head: str) -> Constraints | None:
     return c
 
 
-def _fits(info: dict, key: str, c: Constraints, known: bool) -> bool:
+def _fits(info: dict, key: str, c: Constraints | None, known: bool) -> bool:
+    if c is None:
+        return True
     if c.company is not None:
         return key == c.company
     kind = info.get("kind")
@@ -260,7 +262,7 @@ def _city_countries() -> dict[str, set[str]]:
 
 def _starting_in(names: list[NameMention]):
     """A function of (s, e): the names that start in text[s:e]."""
-    ordered = sorted(names, key=lambda n: n.start)
+    ordered = sorted(names, key=attrgetter("start"))
     starts = [n.start for n in ordered]
     return lambda s, e: ordered[bisect_left(starts, s):bisect_left(starts, e)]
 
@@ -268,51 +270,48 @@ def _starting_in(names: list[NameMention]):
 def _find_nominals(doc: Document, names_in, sentence_of) -> list[Anaphor]:
     """names_in: _starting_in of the names."""
     text, found = doc.text, []
-    for s, e in doc.sentences:
-        local = names_in(s, e)  # only these can overlap or stand in apposition to its nominals
-        for a, m in _nominal_matches(text, s, e):
-            mods = m.group("mods").split()
-            if any(w.rstrip(",").lower() in STOP_MODS for w in mods):
-                continue
-            if any(w.endswith(",") and not (i + 1 < len(mods) and mods[i + 1].endswith("-based"))
-                   for i, w in enumerate(mods)):
-                continue
-            b = m.end()
-            if any(a < n.end and n.start < b for n in local):
-                continue  # "the TikTok owner"
-            if NOT_NOMINAL_NEXT.match(text, b, e):
-                continue
-            if any(text[n.end:a].strip() == "," for n in local if n.end <= a):
-                continue  # an appositive: "ByteDance, the parent company of TikTok,"
-            if PREDICATIVE_REVERSED.match(text[max(s, a - 40):a][::-1]):
-                continue
-            head = m.group("head")
-            if heads()[head].risky and not (RISKY_NEXT.match(text, b, e) or _verb_pattern().match(text[b:e])):
-                continue
-            c = _constraints(mods, head)
-            found.append(Anaphor(a, b, "nominal", sentence_of(a), c))
+    for s, e, a, m in _nominal_matches(text, doc.sentences):
+        local = names_in(s, e)  # only these can overlap or stand in apposition to the nominal
+        mods = m.group("mods").split()
+        if any(w.rstrip(",").lower() in STOP_MODS for w in mods):
+            continue
+        if any(w.endswith(",") and not (i + 1 < len(mods) and mods[i + 1].endswith("-based"))
+               for i, w in enumerate(mods)):
+            continue
+        b = m.end()
+        if any(a < n.end and n.start < b for n in local):
+            continue  # "the TikTok owner"
+        if NOT_NOMINAL_NEXT.match(text, b, e):
+            continue
+        if any(text[n.end:a].strip() == "," for n in local if n.end <= a):
+            continue  # an appositive: "ByteDance, the parent company of TikTok,"
+        if PREDICATIVE_REVERSED.match(text[max(s, a - 40):a][::-1]):
+            continue
+        head = m.group("head")
+        if heads()[head].risky and not (RISKY_NEXT.match(text, b, e) or _verb_pattern().match(text[b:e])):
+            continue
+        c = _constraints(mods, head)
+        found.append(Anaphor(a, b, "nominal", sentence_of(a), c))
     return found
 
 
-def _nominal_matches(text: str, s: int, e: int):
-    """The nominals of _nominal_pattern in text[s:e] as (start, match), also those that start
-    inside a rejected longer one ("the deal closes, the company")."""
+def _nominal_matches(text: str, sentences):
+    """The nominals of _nominal_pattern in the sentences as (sentence start, end, start, match),
+    also those that start inside a rejected longer one ("the deal closes, the company")."""
     pattern = _nominal_pattern()
-    pos = s + 1  # a match starts at the "h" of "the"
-    while True:
-        m = pattern.search(text, pos, e)
-        if m is None:
-            return
-        yield m.start() - 1, m
-        pos = m.start() + 1
+    for s, e in sentences:
+        pos = s + 1  # a match starts at the "h" of "the"
+        while (m := pattern.search(text, pos, e)) is not None:
+            yield s, e, m.start() - 1, m
+            pos = m.start() + 1
 
 
 def _find_pronouns(doc: Document, names: list[NameMention], names_in, sentence_of) -> list[Anaphor]:
     """names_in: _starting_in of the names."""
     text, found = doc.text, []
     for s, e in doc.sentences:
-        local = names_in(s, e)  # all the names that can come before a pronoun in its sentence
         for m in PRONOUN.finditer(text, s, e):
+            local = names_in(s, e)  # all the names that can come before the pronoun in its sentence
             word, a, b = m.group().lower(), m.start(), m.end()
             before, after = text[s:a], text[b:e]
             if _after_other_organization(text, s, a, local):
@@ -328,7 +327,7 @@ def _find_pronouns(doc: Document, names: list[NameMention], names_in, sentence_o
                 continue
             if word == "its" and _in_relative_clause_of_thing(text, s, a, local):
                 continue
-            anaphor = Anaphor(a, b, "pronoun", sentence_of(a), Constraints())
+            anaphor = Anaphor(a, b, "pronoun", sentence_of(a), None)
             rel = word == "it" and before.rstrip().endswith(("which", "that")) and RELATIVE_END.search(before)
             if rel:
                 anaphor.excluded |= {_key(n) for n in names if n.end == s + rel.start()}
@@ -352,13 +351,13 @@ def _expletive() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _organizations() -> tuple[frozenset[str], frozenset[str], re.Pattern, re.Pattern]:
     """(last words of organization names, organization names, any of these as written, an
-    organization noun before "it")."""
+    organization noun before "it", matched on the text before it reversed)."""
     c = cues()
     words = sorted(c["organization_words"] + c["organizations"], key=len, reverse=True)
     written = "|".join(re.escape(w).replace("'", "['’]").replace(re.escape(" "), r"\s+") for w in words)
-    nouns = "|".join(map(re.escape, c["organization_nouns"]))  # "the regulator said it was"
+    nouns = "|".join(re.escape(w[::-1]) for w in c["organization_nouns"])  # "the regulator said it was"
     return (frozenset(c["organization_words"]), frozenset(c["organizations"]), re.compile(written),
-            re.compile(rf"\b(?:{nouns})\s+(?:\S+\s+){{0,3}}$"))
+            re.compile(rf"(?:\s+\S+){{0,3}}\s+(?:{nouns})\b"))  # \b(?:nouns)\s+(?:\S+\s+){0,3}$
 
 
 def _after_other_organization(text: str, s: int, a: int, names: list[NameMention]) -> bool:
@@ -374,7 +373,7 @@ def _after_other_organization(text: str, s: int, a: int, names: list[NameMention
                     return True
     if text[a:a + 3].lower() != "it ":
         return False
-    return bool(noun_before.search(text[max(s, last_company):a]))
+    return bool(noun_before.match(text[max(s, last_company):a][::-1]))
 
 
 def _in_relative_clause_of_thing(text: str, s: int, a: int, names: list[NameMention]) -> bool:
@@ -405,10 +404,10 @@ def _is_subject(text: str, s: int, a: int, b: int) -> bool:
         return False
     if PREPOSITION_REVERSED.match(text[max(s, a - 30):a][::-1]):
         return False
-    after = text[b:b + 200]
-    if after.lstrip()[:1] in ("(", ",") and INTERJECTION.match(after):
-        after = after[after.index(",", after.index(",") + 1) + 1:]
-    after = " " + after.lstrip()
+    after = text[b:b + 200].lstrip()  # INTERJECTION begins with \s*
+    if after[:1] in ("(", ",") and INTERJECTION.match(after):
+        after = after[after.index(",", after.index(",") + 1) + 1:].lstrip()
+    after = " " + after
     return bool(_verb_pattern().match(after) or SUBJECT_VERB.match(after))
 
 

@@ -40,6 +40,8 @@ class Gazetteer:
     tickers: dict[str, str] = field(default_factory=dict)  # ticker -> id
     bare_tickers: frozenset[str] = frozenset()  # tickers that count on their own
     starts: re.Pattern = re.compile("")  # a token that may begin a name: a capital, "3M", "xAI", "eBay"
+    capital_starts: re.Pattern = re.compile("")  # those of starts that begin with a capital, found faster
+    listed_words: re.Pattern = re.compile("")  # found in a text wherever starts may find more than capital_starts
     conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (surface, kept id, other id)
 
 
@@ -128,7 +130,24 @@ def gazetteer() -> Gazetteer:
     listed = sorted((t for t in g.longest_exact if not t[0].isupper()), key=len, reverse=True)
     alternatives = "|".join([r"[^\W\d_a-z][^\W_]*"] + [re.escape(t) + r"(?![^\W_])" for t in listed])
     g.starts = re.compile(rf"(?<![^\W_])(?:{alternatives})")
+    # The same tokens as the first alternative, but the search skips to the next capital or
+    # character outside ASCII (a plain class: no Unicode category to test at every character); the
+    # look-behinds then check that it is no small letter or digit and that it begins a token.
+    g.capital_starts = re.compile(r"[^\x00-@\[-\x7f](?<=[^\W\d_a-z])(?<![^\W_].)[^\W_]*")
+    # A name that begins with a listed token matches only as written (up to spaces and curly
+    # apostrophes), so a text holds its first word, cut at an apostrophe, wherever it matches:
+    # where listed_words finds none, the listed tokens begin no match and capital_starts will do.
+    first_words = {surface.split()[0].split("'")[0] for surface in g.exact if TOKEN.findall(surface)[0] in listed}
+    g.listed_words = re.compile("|".join(map(_from_rare_letter, sorted(first_words, key=len, reverse=True))))
     return g
+
+
+def _from_rare_letter(word: str) -> str:
+    """A pattern of word that begins at its first character that is not a small letter (where
+    there is one), so that a search skips from one of these rarer characters to the next:
+    "B(?<=eB)ay" for "eBay"."""
+    i = next((i for i, c in enumerate(word) if not "a" <= c <= "z"), 0)
+    return re.escape(word[i:i + 1]) + (f"(?<={re.escape(word[:i + 1])})" if i else "") + re.escape(word[i + 1:])
 
 
 def _add_path(trie: dict, tokens: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -9,8 +10,9 @@ from collections import Counter
 import pytest
 
 from conftest import ROOT, read_jsonl
-from pipeline.companies import Companies
-from pipeline.gazetteer import gazetteer, normalize
+from pipeline.companies import Companies, find_names
+from pipeline.coreference import _organizations, cues
+from pipeline.gazetteer import TOKEN, gazetteer, normalize
 from pipeline.stages import segment
 
 CASES = read_jsonl(ROOT / "tests" / "cases" / "companies.jsonl")
@@ -107,3 +109,39 @@ def test_companies_kb_keeps_the_curated_ids():
     assert ids[:len(overlay)] == [r["id"] for r in overlay]
     for kept in ("bytedance", "tiktok", "alphabet", "google", "aws", "meta", "nvidia", "sap", "softbank"):
         assert kept in ids
+
+
+def test_companies_capital_starts_stand_in_for_starts():
+    """find_names searches the faster capital_starts unless listed_words is found in the text:
+    capital_starts finds the tokens of starts that begin with a capital, and every name that
+    begins with another token ("eBay", "3M") holds a match of listed_words, whatever its
+    apostrophes, so where there is none the other tokens of starts begin no name."""
+    g = gazetteer()
+    texts = [c["text"] for c in CASES] + [
+        "Élan SA, 3M, eBay’s e-commerce arm and xAI rose 1%; naïve Émile, _Nvidia and Ökobank fell.",
+        "ÆON, Ørsted, İş Bankası, ǅemal (OTC: ABLZF) and NVIDIA’S 2nd-quarter sales; 01.AI x3M eBay3",
+    ]
+    for text in texts:
+        full = [m.span() for m in g.starts.finditer(text)]
+        capitals = [(a, b) for a, b in full if re.match(r"[^\W\d_a-z]", text[a])]
+        assert [m.span() for m in g.capital_starts.finditer(text)] == capitals, text
+        if not g.listed_words.search(text):
+            sentences = [(0, len(text))]
+            assert find_names(text, sentences, g.capital_starts) == find_names(text, sentences, g.starts), text
+    for surface in g.exact:
+        if not TOKEN.findall(surface)[0][0].isupper():
+            assert g.listed_words.search(surface) and g.listed_words.search(surface.replace("'", "’")), surface
+
+
+def test_companies_organization_noun_before_it_is_matched_reversed():
+    """The organization noun before "it" is matched on the text before it reversed (an anchored
+    match, not a search trying every position): the same as searching it forwards."""
+    nouns = "|".join(map(re.escape, cues()["organization_nouns"]))
+    forwards = re.compile(rf"\b(?:{nouns})\s+(?:\S+\s+){{0,3}}$")
+    reversed_ = _organizations()[3]
+    words = ["the", "regulator", "regulators", "said", "-court", "xcourt", "(agency", "on", "Friday", "that"]
+    for n in range(6):
+        for combo in itertools.product(words, repeat=min(n, 3)):
+            for tail in (" ", "  ", "\n", ""):
+                before = "Then " + " ".join(combo + ("x",) * (n - 3 if n > 3 else 0)) + tail
+                assert bool(forwards.search(before)) == bool(reversed_.match(before[::-1])), before

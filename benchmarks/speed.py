@@ -3,7 +3,8 @@
 Builds a JSON Lines dump of at least --words words (default 500,000) from
 corpus/input/articles.jsonl, the articles repeated with new ids, in a temporary folder, and
 measures over the same texts, each in a fresh process (multiprocessing "spawn") so that
-every peak memory figure is that phase's own:
+every peak memory figure is that phase's own; the phases run in turn, in ``--repeat`` rounds
+(default 3), and each figure is the median of its rounds (the words/s of each round are shown):
 
 1. spaCy's blank English tokenizer alone (``spacy.blank("en")``, ``nlp.pipe``);
 2. our full extract with one worker (``pipeline.running.extract``, ``Settings(workers=1,
@@ -21,7 +22,7 @@ every 50 ms with psutil. Ratios: ours/tokenizer, ours/en_core_web_sm, 2 workers/
 
 With --profile, pyinstrument profiles the one-worker extract and the top lines are printed.
 
-Run from the project root:  python benchmarks/speed.py [--words N] [--profile] [--no-model]
+Run from the project root:  python benchmarks/speed.py [--words N] [--repeat N] [--profile] [--no-model]
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import threading
@@ -202,6 +204,7 @@ def main() -> int:
     p.add_argument("--profile", action="store_true", help="profile the one-worker extract with pyinstrument")
     p.add_argument("--top", type=int, default=60, help="lines of the profile to print")
     p.add_argument("--no-model", action="store_true", help="leave out en_core_web_sm")
+    p.add_argument("--repeat", type=int, default=3, help="rounds of all phases; the median is reported (default 3)")
     args = p.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="claims-speed-") as tmp:
@@ -219,18 +222,27 @@ def main() -> int:
             print(f"en_core_web_sm: not installed: {INSTALL_MODEL}")
         else:
             phases.append((f"{name} NER (tok2vec+ner)", phase_ner))
-        print(f"{'':38}{'words/s':>12}{'seconds':>10}{'peak RSS':>12}")
+        # Rounds of every phase in turn, so that a slow spell of the machine falls on all phases
+        # alike; each phase's figure is the median of its rounds.
+        runs: dict[str, list[tuple[float, float]]] = {phase.__name__: [] for _, phase in phases}
+        for round_ in range(args.repeat):
+            for i, (_, phase) in enumerate(phases):
+                runs[phase.__name__].append(measure(phase, dump, tmp / f"run{round_}-{i}"))
+        print(f"median of {args.repeat} round(s), each phase in a fresh process:")
+        print(f"{'':38}{'words/s':>12}{'seconds':>10}{'peak RSS':>12}   words/s of each round")
         rates = {}
-        for i, (label, phase) in enumerate(phases):
-            seconds, peak = measure(phase, dump, tmp / f"run{i}")
+        for label, phase in phases:
+            seconds = statistics.median(s for s, _ in runs[phase.__name__])
+            peak = max(p for _, p in runs[phase.__name__])
             rates[phase.__name__] = words / seconds
-            print(f"{label:38}{words / seconds:>12,.0f}{seconds:>10.2f}{peak:>9,.0f} MB", flush=True)
+            each = ", ".join(f"{words / s:,.0f}" for s, _ in runs[phase.__name__])
+            print(f"{label:38}{words / seconds:>12,.0f}{seconds:>10.2f}{peak:>9,.0f} MB   {each}", flush=True)
         ours = rates["phase_extract_1"]
         ratios = [f"ours/tokenizer {ours / rates['phase_tokenizer']:.3f}x"]
         if "phase_ner" in rates:
             ratios.append(f"ours/en_core_web_sm {ours / rates['phase_ner']:.2f}x")
         ratios.append(f"2 workers/1 worker {rates['phase_extract_2'] / ours:.2f}x")
-        print("ratios (words/s): " + "; ".join(ratios))
+        print("ratios (words/s, medians): " + "; ".join(ratios))
         if args.profile:
             profile(dump, tmp, args.top)
     return 0

@@ -25,6 +25,7 @@ from functools import lru_cache
 from operator import attrgetter
 
 from pipeline import resources
+from pipeline.patterns import word_tree
 from pipeline.types import Claim, Document, Mention, Span
 
 VALUE_TYPES = ("MONEY", "PERCENT")
@@ -69,12 +70,7 @@ def _trie(phrases: list[str]) -> str:
     The first letters are spelt out in every case re.I matches ("(?-i:a)...|(?-i:A)..."): the
     engine skips a branch that starts with a case-sensitive literal without entering it, which
     about halves the time of a search; the rest of each phrase is matched case-insensitively."""
-    root: dict = {}
-    for phrase in phrases:
-        node = root
-        for char in phrase:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a phrase ends here
+    root = word_tree(phrases)
 
     def alternation(node: dict, first: bool = False) -> str:
         branches = []

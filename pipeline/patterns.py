@@ -55,16 +55,21 @@ class Unit:
         return f"(?>{START}(?:{self.body}){end}){_OPS[self.op]}"
 
 
-def alternatives(words: list[str]) -> str:
-    """A regular expression matching exactly these words, shaped as a tree of their common
-    beginnings ("b(?:illion|n)?" for "b", "billion", "bn"): the regex engine tries the
-    alternatives of a plain list one by one, a tree follows one branch per character."""
+def word_tree(words: list[str]) -> dict:
+    """The words as a tree of characters (dicts), "" marking where a word ends."""
     tree: dict = {}
     for word in words:
         node = tree
         for char in word:
             node = node.setdefault(char, {})
-        node[""] = {}  # a word ends here
+        node[""] = {}
+    return tree
+
+
+def alternatives(words: list[str]) -> str:
+    """A regular expression matching exactly these words, shaped as a tree of their common
+    beginnings ("b(?:illion|n)?" for "b", "billion", "bn"): the regex engine tries the
+    alternatives of a plain list one by one, a tree follows one branch per character."""
 
     def branch(node: dict) -> str:
         options = [re.escape(char) + branch(node[char]) for char in sorted(node) if char]
@@ -75,7 +80,7 @@ def alternatives(words: list[str]) -> str:
             return body
         return f"{body}?" if len(options) > 1 or len(body) == 1 else f"(?:{body})?"
 
-    return branch(tree) if words else "(?!)"
+    return branch(word_tree(words)) if words else "(?!)"
 
 
 def _literal(words: list[str], lower: bool) -> tuple[str, frozenset[str]]:

@@ -59,6 +59,21 @@ def nlp():
     return nlp
 
 
+MAX_STRINGS = 200_000  # strings spaCy's vocabulary may hold before the pipeline is made afresh
+
+
+def spacy_nlp():
+    """``nlp()``, made afresh once its vocabulary holds more than MAX_STRINGS strings. spaCy
+    keeps every string it has tokenized, so on the endless vocabulary of a long run (numbers,
+    names) its memory would grow without bound; the tokens do not depend on what it holds.
+    Making it afresh takes about 0.4 s."""
+    current = nlp()
+    if len(current.vocab.strings) > MAX_STRINGS:
+        nlp.cache_clear()
+        current = nlp()
+    return current
+
+
 WORDS = re.compile(r"\S+")  # runs of other characters than whitespace (\s is str.isspace, as in spaCy)
 SEGMENTS = re.compile(r"\S+(?: \S+)*")  # runs with one space between each two: a line, mostly
 CACHED_RUNS = 100_000  # runs whose tokens are remembered
@@ -99,7 +114,7 @@ def run_tokens(run: str) -> tuple[tuple[int, int, bool], ...]:
     whitespace); () when it is one token with no whitespace after it, the common case."""
     found = _run_tokens.get(run)
     if found is None:
-        found = tuple((t.idx, t.idx + len(t), bool(t.whitespace_)) for t in nlp().tokenizer(run))
+        found = tuple((t.idx, t.idx + len(t), bool(t.whitespace_)) for t in spacy_nlp().tokenizer(run))
         if found == ((0, len(run), False),):
             found = ()
         if len(_run_tokens) >= CACHED_RUNS:  # keep the memory bounded on endless vocabularies
@@ -134,7 +149,7 @@ def learn(runs: list[str]) -> None:
     if len(_run_tokens) + len(runs) > CACHED_RUNS:  # keep the memory bounded on endless vocabularies
         _run_tokens.clear()
         _run_texts.clear()
-    tokens = iter(nlp().tokenizer("\n".join(runs)))  # a newline token: no phrase across runs
+    tokens = iter(spacy_nlp().tokenizer("\n".join(runs)))  # a newline token: no phrase across runs
     offset = 0
     for run in runs:
         end, pieces = offset + len(run), []
@@ -231,7 +246,7 @@ def spacy_table(text: str) -> Table:
     """The tokens of a text by spaCy's tokenizer on the whole text."""
     from spacy.attrs import IDX, LENGTH, SPACY
 
-    doc = nlp().make_doc(text)
+    doc = spacy_nlp().make_doc(text)
     if not len(doc):
         return Table([], [], [], [])
     starts, lengths, spaces = doc.to_array([IDX, LENGTH, SPACY]).T.tolist()

@@ -76,3 +76,18 @@ def test_text_with_more_new_runs_than_remembered(monkeypatch):
     assert table(text) == spacy_table(text)
     assert not tokens._run_tokens  # taken whole by spaCy, nothing learnt
     assert table("") == spacy_table("") == ([], [], [], [])
+
+
+def test_spacy_vocabulary_is_made_afresh_when_it_grows_past_its_bound(monkeypatch):
+    """spaCy keeps every string it tokenizes; past MAX_STRINGS the pipeline is made afresh, so
+    a long run's memory stays bounded, and the tokens stay spaCy's."""
+    first = tokens.spacy_nlp()
+    monkeypatch.setattr(tokens, "MAX_STRINGS", len(first.vocab.strings) + 50)
+    tokens._run_tokens.clear()
+    tokens._run_texts.clear()
+    text = " ".join(f"Acme{n}'s ${n}.5bn (mid-{n}) rose {n}%" for n in range(40))
+    assert table(text) == spacy_table(text)
+    assert tokens.spacy_nlp() is not first
+    assert len(tokens.spacy_nlp().vocab.strings) <= tokens.MAX_STRINGS
+    text = "Beta's €3.25m (up 7%: a :) ; )) in 2027-28 " + text
+    assert table(text) == spacy_table(text)

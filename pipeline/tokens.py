@@ -179,7 +179,8 @@ def tokenize(text: str) -> Table:
             _add_whitespace(t, text, end, start)
         end = match.end()
         runs = match.group().split(" ")
-        if not joins.isdisjoint(zip(map(_LAST, runs), map(_FIRST, runs[1:]))) or not _add_segment(t, runs, start):
+        phrase_may_cross = not joins.isdisjoint(zip(map(_LAST, runs), map(_FIRST, runs[1:])))
+        if phrase_may_cross or not _add_segment(t, runs, start):
             _add_runs(t, text, start, end)
     if len(text) > end:
         _add_whitespace(t, text, end, len(text))

@@ -1,7 +1,8 @@
 """Running the pipeline over inputs: documents are read as a stream, cut into shards, each
 shard goes through the stages, and the writer stores it. One shard function,
 ``process_shard``, serves every way of running: in this process, in a pool of worker
-processes (``workers``), or on a Dask cluster (``scheduler``). Within a shard, documents go
+processes (``workers``), or on a Dask cluster (``scheduler``); a worker process keeps its
+stages, with their loaded patterns and caches, from shard to shard. Within a shard, documents go
 through the stages in groups of about ``GROUP_CHARS`` characters, each stage over the whole
 group before the next.
 
@@ -35,6 +36,7 @@ import gc
 import hashlib
 import itertools
 import json
+import pickle
 import sys
 import time
 from collections import Counter, deque
@@ -234,16 +236,42 @@ def warm_up(stages: list[Stage]) -> None:
     run_stages(Document(doc_id="warm-up", text=WARM_UP, published="2025-12-24"), stages, Counter())
 
 
-def _pool(workers: int):
-    """A pool of worker processes. On Linux they are forked from this process, which ``extract``
-    has warmed up, so that every worker starts with the stages' data loaded (about a second per
-    process otherwise) and shares it copy-on-write; elsewhere they start fresh and load it."""
+def _pool(workers: int, stages: list[Stage]):
+    """A pool of worker processes, each keeping its own stages from task to task (a task's
+    stages would be unpickled afresh, their patterns compiled and their caches filled again for
+    every shard: about a tenth of a worker's time). On Linux they are forked from this process,
+    which ``extract`` has warmed up, so that every worker starts with the stages' data loaded
+    (about a second per process otherwise) and shares it copy-on-write; elsewhere they start
+    fresh and load it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if not sys.platform.startswith("linux"):
-        return ProcessPoolExecutor(max_workers=workers)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_stages,
+                               initargs=(stages,))
+
+
+_worker_stages: list[Stage] = []  # the stages of this worker process (a pool's initializer sets them)
+
+
+def _keep_stages(stages: list[Stage]) -> None:
+    global _worker_stages
+    _worker_stages = stages
+
+
+def _process_shard_in_worker(index: int, items: list[Document | ErrorRecord], keep_text: bool) -> ShardOutput:
+    return process_shard(index, items, _worker_stages, keep_text)
+
+
+_cluster_stages: dict[bytes, list[Stage]] = {}  # a cluster worker's stages, by their pickled form
+
+
+def _process_shard_on_cluster(index: int, items: list[Document | ErrorRecord], stages: list[Stage],
+                              keep_text: bool) -> ShardOutput:
+    """process_shard on a Dask worker with the stages it already has when they pickle the same
+    (each task brings its own copy, which would load its patterns and fill its caches again)."""
+    kept = _cluster_stages.setdefault(pickle.dumps(stages), stages)
+    return process_shard(index, items, kept, keep_text)
 
 
 class _Done:
@@ -276,17 +304,20 @@ def map_shards(jobs: Iterable[tuple[object, int, list]], stages: list[Stage],
         from distributed import Client
 
         client = Client(settings.scheduler)
-        submit, window, close = client.submit, 2 * max(1, len(client.nthreads())), client.close
-        submit_kwargs = {"pure": False}
+        window, close = 2 * max(1, len(client.nthreads())), client.close
+
+        def submit(index: int, items: list):
+            return client.submit(_process_shard_on_cluster, index, items, stages, settings.keep_text, pure=False)
     else:
-        pool = _pool(settings.workers)
-        submit, window, close = pool.submit, 2 * settings.workers, pool.shutdown
-        submit_kwargs = {}
+        pool = _pool(settings.workers, stages)
+        window, close = 2 * settings.workers, pool.shutdown
+
+        def submit(index: int, items: list):  # the workers have the stages
+            return pool.submit(_process_shard_in_worker, index, items, settings.keep_text)
     pending: deque = deque()
     try:
         for tag, index, items in jobs:
-            future = (submit(process_shard, index, items, stages, settings.keep_text, **submit_kwargs)
-                      if items else _Done(None))
+            future = submit(index, items) if items else _Done(None)
             pending.append((tag, future))
             while len(pending) >= window or (pending and isinstance(pending[0][1], _Done)):
                 tag0, future0 = pending.popleft()

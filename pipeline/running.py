@@ -129,7 +129,7 @@ def _checked_records(doc: Document, errors: list[ErrorRecord]) -> tuple[list[dic
     if len(good) < len(mentions):
         errors.append(ErrorRecord(doc.doc_id, doc.source, "write", "BadSpan",
                                   f"{len(mentions) - len(good)} mention(s) with offsets outside the text"))
-    entities = [m.entity_record(doc_id, text) for m in good]
+    entities = [m.record(text, doc_id=doc_id) for m in good]
     good_claims = [c for c in doc.claims if all(_valid(m, size) for m in _claim_mentions(c))]
     if len(good_claims) < len(doc.claims):
         errors.append(ErrorRecord(doc.doc_id, doc.source, "write", "BadSpan",
@@ -236,42 +236,32 @@ def warm_up(stages: list[Stage]) -> None:
     run_stages(Document(doc_id="warm-up", text=WARM_UP, published="2025-12-24"), stages, Counter())
 
 
-def _pool(workers: int, stages: list[Stage]):
-    """A pool of worker processes, each keeping its own stages from task to task (a task's
-    stages would be unpickled afresh, their patterns compiled and their caches filled again for
-    every shard: about a tenth of a worker's time). On Linux they are forked from this process,
-    which ``extract`` has warmed up, so that every worker starts with the stages' data loaded
-    (about a second per process otherwise) and shares it copy-on-write; elsewhere they start
-    fresh and load it."""
+def _pool(workers: int):
+    """A pool of worker processes. On Linux they are forked from this process, which ``extract``
+    has warmed up, so that every worker starts with the stages' data loaded (about a second per
+    process otherwise) and shares it copy-on-write; elsewhere they start fresh and load it."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_stages,
-                               initargs=(stages,))
+    if not sys.platform.startswith("linux"):
+        return ProcessPoolExecutor(max_workers=workers)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
-_worker_stages: list[Stage] = []  # the stages of this worker process (a pool's initializer sets them)
+_kept_stages: dict[bytes, list[Stage]] = {}  # the stages this process keeps, by their pickled form
 
 
-def _keep_stages(stages: list[Stage]) -> None:
-    global _worker_stages
-    _worker_stages = stages
+def _kept(stages: list[Stage]) -> list[Stage]:
+    """The stages this process already keeps that pickle the same as these, else these, kept."""
+    return _kept_stages.setdefault(pickle.dumps(stages), stages)
 
 
-def _process_shard_in_worker(index: int, items: list[Document | ErrorRecord], keep_text: bool) -> ShardOutput:
-    return process_shard(index, items, _worker_stages, keep_text)
-
-
-_cluster_stages: dict[bytes, list[Stage]] = {}  # a cluster worker's stages, by their pickled form
-
-
-def _process_shard_on_cluster(index: int, items: list[Document | ErrorRecord], stages: list[Stage],
-                              keep_text: bool) -> ShardOutput:
-    """process_shard on a Dask worker with the stages it already has when they pickle the same
-    (each task brings its own copy, which would load its patterns and fill its caches again)."""
-    kept = _cluster_stages.setdefault(pickle.dumps(stages), stages)
-    return process_shard(index, items, kept, keep_text)
+def _process_shard_kept(index: int, items: list[Document | ErrorRecord], stages: list[Stage],
+                        keep_text: bool) -> ShardOutput:
+    """process_shard in a pool or cluster worker, with the stages the worker keeps from shard to
+    shard: a task's stages arrive unpickled afresh, and would load and compile their patterns and
+    fill their caches again for every shard (about a tenth of a worker's time)."""
+    return process_shard(index, items, _kept(stages), keep_text)
 
 
 class _Done:
@@ -304,20 +294,18 @@ def map_shards(jobs: Iterable[tuple[object, int, list]], stages: list[Stage],
         from distributed import Client
 
         client = Client(settings.scheduler)
-        window, close = 2 * max(1, len(client.nthreads())), client.close
-
-        def submit(index: int, items: list):
-            return client.submit(_process_shard_on_cluster, index, items, stages, settings.keep_text, pure=False)
+        submit, window, close = client.submit, 2 * max(1, len(client.nthreads())), client.close
+        submit_kwargs = {"pure": False}
     else:
-        pool = _pool(settings.workers, stages)
-        window, close = 2 * settings.workers, pool.shutdown
-
-        def submit(index: int, items: list):  # the workers have the stages
-            return pool.submit(_process_shard_in_worker, index, items, settings.keep_text)
+        _kept(stages)  # forked workers find these stages, warmed up, among those they keep
+        pool = _pool(settings.workers)
+        submit, window, close = pool.submit, 2 * settings.workers, pool.shutdown
+        submit_kwargs = {}
     pending: deque = deque()
     try:
         for tag, index, items in jobs:
-            future = submit(index, items) if items else _Done(None)
+            future = (submit(_process_shard_kept, index, items, stages, settings.keep_text, **submit_kwargs)
+                      if items else _Done(None))
             pending.append((tag, future))
             while len(pending) >= window or (pending and isinstance(pending[0][1], _Done)):
                 tag0, future0 = pending.popleft()

@@ -30,9 +30,9 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain
 from operator import add, itemgetter
-from functools import cached_property, lru_cache
 from typing import Any
 
 from pipeline import resources
@@ -117,12 +117,18 @@ def run_tokens(run: str) -> tuple[tuple[int, int, bool], ...]:
         found = tuple((t.idx, t.idx + len(t), bool(t.whitespace_)) for t in spacy_nlp().tokenizer(run))
         if found == ((0, len(run), False),):
             found = ()
-        if len(_run_tokens) >= CACHED_RUNS:  # keep the memory bounded on endless vocabularies
-            _run_tokens.clear()
-            _run_texts.clear()
-        _run_tokens[run] = found
-        _run_texts[run] = tuple(run[a:b] for a, b, _ in found) or (run,)
+        _remember(run, found)
     return found
+
+
+def _remember(run: str, pieces: tuple[tuple[int, int, bool], ...]) -> None:
+    """Remember a run's tokens (() for one token) and their texts; the memory is cleared when
+    full, which keeps it bounded on endless vocabularies."""
+    if len(_run_tokens) >= CACHED_RUNS:
+        _run_tokens.clear()
+        _run_texts.clear()
+    _run_tokens[run] = pieces
+    _run_texts[run] = tuple(run[a:b] for a, b, _ in pieces) or (run,)
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +152,7 @@ def phrase_joins() -> frozenset[tuple[str, str]]:
 
 def learn(runs: list[str]) -> None:
     """Remember the tokens of runs of non-space characters, tokenized by spaCy in one call."""
-    if len(_run_tokens) + len(runs) > CACHED_RUNS:  # keep the memory bounded on endless vocabularies
+    if len(_run_tokens) + len(runs) > CACHED_RUNS:  # make room for all of them at once
         _run_tokens.clear()
         _run_texts.clear()
     tokens = iter(spacy_nlp().tokenizer("\n".join(runs)))  # a newline token: no phrase across runs
@@ -157,8 +163,7 @@ def learn(runs: list[str]) -> None:
             pieces.append((token.idx - offset, token.idx + len(token) - offset, False))
             if token.idx + len(token) == end:
                 break
-        _run_tokens[run] = () if len(pieces) == 1 else tuple(pieces)
-        _run_texts[run] = tuple(run[a:b] for a, b, _ in pieces)
+        _remember(run, () if len(pieces) == 1 else tuple(pieces))
         next(tokens, None)  # the newline
         offset += len(run) + 1
 

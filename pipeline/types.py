@@ -23,14 +23,10 @@ class Mention:
     end: int
     fields: dict[str, Any] = field(default_factory=dict)
 
-    def record(self, text: str) -> dict[str, Any]:
-        """The mention as written out: type, text, offsets, normalized fields."""
-        return {"type": self.type, "text": text[self.start:self.end], "start": self.start,
-                "end": self.end, **self.fields}
-
-    def entity_record(self, doc_id: str, text: str) -> dict[str, Any]:
-        """The mention as written to entities.jsonl: its record led by the document's id."""
-        return {"doc_id": doc_id, "type": self.type, "text": text[self.start:self.end], "start": self.start,
+    def record(self, text: str, **lead: Any) -> dict[str, Any]:
+        """The mention as written out: type, text, offsets, normalized fields, after the ``lead``
+        fields (entities.jsonl leads with the doc_id)."""
+        return {**lead, "type": self.type, "text": text[self.start:self.end], "start": self.start,
                 "end": self.end, **self.fields}
 
 
